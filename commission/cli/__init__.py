@@ -1,0 +1,146 @@
+"""The ``commission`` command line. Each command parses its arguments, calls one library function
+and turns the project's own errors into exit status 1 (input found wrong) or 2 (usage).
+
+Shared pieces live here: the global ``--db`` option, ``--exercise``, one ``--format`` option,
+and :func:`library_call`, the single place where library errors become messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import CommissionError, ExitStatus
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_DB = "sqlite:///commission.db"
+
+
+class LibraryFailure(click.ClickException):
+    """A library error shown to the user: the message and every problem, exit status 1."""
+
+    exit_code = int(ExitStatus.INPUT_WRONG)
+
+    def __init__(self, error: CommissionError) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.exit_code = int(error.exit_status)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+@contextlib.contextmanager
+def library_call() -> Iterator[None]:
+    """Turn the project's errors into clean exits; never a traceback for bad input."""
+    try:
+        yield
+    except CommissionError as error:
+        if error.exit_status == ExitStatus.USAGE:
+            raise click.UsageError(str(error)) from error
+        raise LibraryFailure(error) from error
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"could not read text: {error.reason} at byte {error.start}; "
+            "save the file as UTF-8 or try --encoding cp1252"
+        ) from error
+    except OSError as error:
+        name = getattr(error, "filename", None)
+        reason = error.strerror or str(error)
+        raise click.ClickException(f"{name}: {reason}" if name else reason) from error
+
+
+def format_option(func: F) -> F:
+    """The one ``--format table|csv|json`` option shared by every command that prints rows."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="How to print: a table for people, CSV for spreadsheets, JSON for programs.",
+    )(func)
+
+
+def exercise_option(func: F) -> F:
+    return click.option(
+        "--exercise",
+        "exercise_id",
+        metavar="ID",
+        help="Which exercise, when the database holds several.",
+    )(func)
+
+
+def quiet_option(func: F) -> F:
+    return click.option(
+        "--quiet", "-q", is_flag=True, help="No progress bars or notes on stderr."
+    )(func)
+
+
+def show_progress(quiet: bool) -> bool:
+    """Progress bars go to stderr, only to a terminal, and never with --quiet."""
+    return not quiet and sys.stderr.isatty()
+
+
+def note(message: str, quiet: bool = False) -> None:
+    """Progress and notes go to stderr so stdout stays data."""
+    if not quiet:
+        click.echo(message, err=True)
+
+
+class Context:
+    """What the group hands each command: the database URL."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db_url = db or os.environ.get("COMMISSION_DB") or DEFAULT_DB
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="URL",
+    help="Database URL (env COMMISSION_DB). Default: SQLite file commission.db in this folder; "
+    "PostgreSQL as postgresql+psycopg://user@host/name.",
+)
+@click.version_option(package_name="commission")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Co-productive commissioning: a community panel and an officer panel score every tender
+    against co-production criteria, with equal weight whatever their headcount."""
+    ctx.obj = Context(db)
+
+
+def _register() -> None:
+    from . import decisions, files, store
+
+    for module in (files, store, decisions):
+        module.register(cli)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point of the ``commission`` console script."""
+    return cli.main(args=argv, prog_name="commission")
+
+
+def wraps_library(func: F) -> F:
+    """Decorator form of :func:`library_call` for command callbacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with library_call():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,171 @@
+"""Commands that work from files alone, with no database: validate, schema, score, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import format_option, library_call, note, quiet_option
+
+_EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
+_EXISTING_ANY = click.Path(exists=True, path_type=Path)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=_EXISTING_ANY)
+@click.option(
+    "--exercise",
+    "exercise_path",
+    type=_EXISTING,
+    help="Also check each tender against this exercise (criteria answered, lot named).",
+)
+@format_option
+def validate(files: tuple[Path, ...], exercise_path: Path | None, fmt: str) -> None:
+    """Validate tender submission JSON files without storing them.
+
+    Every error is listed with its file and JSON path. Exit status 1 when any file is invalid.
+    """
+    from ..output import render
+    from ..submissions import load_tenders
+
+    with library_call():
+        exercise = None
+        if exercise_path is not None:
+            from ..exercise import load_exercise
+
+            exercise = load_exercise(exercise_path)
+        tenders, report = load_tenders(list(files), exercise)
+    if fmt == "json":
+        click.echo(render("json", [], document=report.to_dict()), nl=False)
+    elif report.problems:
+        rows = [
+            {
+                "file": p.file,
+                "place": p.path if p.path is not None else _line_place(p),
+                "type": p.type,
+                "value": _short(p.value),
+                "message": p.message,
+                "fix": p.fix,
+            }
+            for p in report.problems
+        ]
+        click.echo(render(fmt, rows), nl=False)
+    else:
+        note(f"{len(tenders)} tender file(s) valid.")
+    if report.problems:
+        raise click.exceptions.Exit(1)
+
+
+def _short(value: object) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _line_place(problem: object) -> str | None:
+    line = getattr(problem, "line", None)
+    column = getattr(problem, "column", None)
+    if line is None:
+        return None
+    return f"line {line}" + (f", column {column}" if column is not None else "")
+
+
+@click.command()
+@click.option(
+    "--exercise",
+    "exercise_path",
+    type=_EXISTING,
+    help="Specialise the schema for this exercise: its criteria, lots and price rules.",
+)
+def schema(exercise_path: Path | None) -> None:
+    """Print the tender submission JSON Schema, to publish to bidders."""
+    from ..output import to_json
+
+    with library_call():
+        if exercise_path is None:
+            from ..validation import load_schema
+
+            document = load_schema("tender")
+        else:
+            from ..exercise import load_exercise
+            from ..submissions import tender_schema
+
+            document = tender_schema(load_exercise(exercise_path))
+    click.echo(to_json(document), nl=False)
+
+
+@click.command()
+@click.option("--exercise", "exercise_path", required=True, type=_EXISTING, help="Exercise JSON.")
+@click.option(
+    "--tenders",
+    "tender_paths",
+    required=True,
+    multiple=True,
+    type=_EXISTING_ANY,
+    help="A folder of tender JSON files, or a file (repeatable).",
+)
+@click.option(
+    "--scores",
+    "score_paths",
+    required=True,
+    multiple=True,
+    type=_EXISTING,
+    help="Score sheet, CSV or XLSX (repeatable).",
+)
+@click.option("--evaluator", metavar="ID", help="The panel member, for sheets with no evaluator column.")
+@click.option("--encoding", metavar="NAME", help="Text encoding of CSV sheets, e.g. cp1252.")
+@format_option
+def score(
+    exercise_path: Path,
+    tender_paths: tuple[Path, ...],
+    score_paths: tuple[Path, ...],
+    evaluator: str | None,
+    encoding: str | None,
+    fmt: str,
+) -> None:
+    """Score tenders from files alone, with no database: the same results as `results`."""
+    from ..api import score_files
+
+    with library_call():
+        results = score_files(
+            exercise_path, tender_paths, score_paths, evaluator=evaluator, encoding=encoding
+        )
+    echo_results(results, fmt)
+
+
+def echo_results(results: object, fmt: str) -> None:
+    """Print results: the library's own ``to_dict()`` for json, rows otherwise."""
+    from ..output import render, results_rows
+
+    document = results.to_dict() if fmt == "json" else None  # type: ignore[attr-defined]
+    click.echo(render(fmt, results_rows(results), document=document), nl=False)
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("commission-demo"),
+    show_default=True,
+    help="Folder for the demo database and the decision PDFs.",
+)
+@quiet_option
+def demo(out_dir: Path, quiet: bool) -> None:
+    """Run the whole flow on the bundled sample exercise and say where the PDFs are."""
+    from ..demo import run_demo
+
+    with library_call():
+        outcome = run_demo(out_dir, progress=None if quiet else note)
+    from ..output import results_rows, to_table
+
+    click.echo(to_table(results_rows(outcome.results)), nl=False)
+    for line in outcome.summary_lines():
+        click.echo(line)
+
+
+def register(group: click.Group) -> None:
+    for command in (validate, schema, score, demo):
+        group.add_command(command)

@@ -1,0 +1,193 @@
+"""The checked records the rest of the toolkit works with: criteria sets, exercises and tenders.
+
+These are plain frozen dataclasses built from documents that have already passed their JSON
+Schema (see :mod:`commission.validation`). Numbers that take part in scoring (weights, minimums,
+thresholds, prices) are held as :class:`fractions.Fraction` built from their decimal text, so no
+float rounding can reach a rank or a tie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+PANELS: tuple[str, str] = ("community", "officer")
+
+
+def exact(number: Any) -> Fraction:
+    """The exact rational a JSON number was written as (``0.1`` is 1/10, not a binary float)."""
+    if isinstance(number, Fraction):
+        return number
+    if isinstance(number, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(number, int):
+        return Fraction(number)
+    # repr of a float is the shortest text that reads back as it: the digits the author wrote.
+    return Fraction(repr(number) if isinstance(number, float) else str(number))
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Integer points from ``min`` to ``max``, each with a plain-English descriptor."""
+
+    min: int
+    max: int
+    descriptors: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def points(self) -> range:
+        return range(self.min, self.max + 1)
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Scale:
+        descriptors = {int(k): str(v) for k, v in (doc.get("descriptors") or {}).items()}
+        return cls(min=int(doc.get("min", 0)), max=int(doc.get("max", 5)), descriptors=descriptors)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "min": self.min,
+            "max": self.max,
+            "descriptors": {str(k): v for k, v in sorted(self.descriptors.items())},
+        }
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: str
+    question: str
+    guidance: str
+    weight: Fraction
+    scale: Scale
+    minimum: Fraction | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "question": self.question,
+            "guidance": self.guidance,
+            "weight": _number(self.weight),
+            "scale": self.scale.to_dict(),
+        }
+        if self.minimum is not None:
+            doc["minimum"] = _number(self.minimum)
+        return doc
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    id: str
+    title: str
+    scale: Scale
+    criteria: tuple[Criterion, ...]
+    description: str = ""
+
+    def __getitem__(self, criterion_id: str) -> Criterion:
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.criteria)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The set frozen into an exercise: every criterion's scale written out."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "scale": self.scale.to_dict(),
+            "criteria": [c.to_dict() for c in self.criteria],
+        }
+
+
+@dataclass(frozen=True)
+class Lot:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    id: str
+    name: str
+    panel: str
+    conflicts: frozenset[str] = frozenset()
+
+
+#: The lot id used when an exercise names no lots.
+DEFAULT_LOT = "main"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    authority: str
+    criteria: CriteriaSet
+    lots: tuple[Lot, ...]
+    evaluators: tuple[Evaluator, ...]
+    price_weight: Fraction = Fraction(0)
+    quality_threshold: Fraction | None = None
+    divergence_threshold: Fraction = Fraction(2)
+    min_evaluators: Mapping[str, int] = field(
+        default_factory=lambda: {"community": 1, "officer": 1}
+    )
+    #: The exercise document as written (criteria replaced by the frozen set), for the store.
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def lot_ids(self) -> tuple[str, ...]:
+        return tuple(lot.id for lot in self.lots)
+
+    @property
+    def has_lots(self) -> bool:
+        """True when bidders must name a lot (the exercise lists more than one)."""
+        return len(self.lots) > 1
+
+    def evaluator(self, evaluator_id: str) -> Evaluator:
+        for evaluator in self.evaluators:
+            if evaluator.id == evaluator_id:
+                return evaluator
+        raise KeyError(evaluator_id)
+
+    def panel_of(self) -> dict[str, str]:
+        return {e.id: e.panel for e in self.evaluators}
+
+
+@dataclass(frozen=True)
+class Tender:
+    id: str
+    lot: str
+    bidder: str
+    price: Fraction | None
+    currency: str | None
+    #: The submission exactly as the bidder sent it (untrusted text inside).
+    document: Mapping[str, Any] = field(compare=False, repr=False, default_factory=dict)
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any], default_lot: str = DEFAULT_LOT) -> Tender:
+        price = doc.get("price")
+        return cls(
+            id=str(doc["id"]),
+            lot=str(doc.get("lot") or default_lot),
+            bidder=str(doc["bidder"]["name"]),
+            price=exact(price["amount"]) if price else None,
+            currency=str(price.get("currency", "GBP")) if price else None,
+            document=doc,
+        )
+
+
+def _number(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def lots_from(doc: Sequence[Mapping[str, Any]] | None) -> tuple[Lot, ...]:
+    if not doc:
+        return (Lot(DEFAULT_LOT, "Main lot"),)
+    return tuple(Lot(str(lot["id"]), str(lot.get("title") or lot["id"])) for lot in doc)

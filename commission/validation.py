@@ -1,0 +1,371 @@
+"""JSON Schema validation of tenders, exercises and criteria sets, as lists of problems.
+
+The schemas in ``schemas/`` refer to each other by ``$id`` (``https://schemas.commission.example/...``).
+Those addresses are never fetched: every schema is loaded once into a local ``referencing``
+registry, so validation works offline and a bidder cannot make us fetch a URL. ``format`` is
+asserted (an e-mail address or a date-time that is not one is an error, not an annotation).
+
+Schemas may carry an ``x-fix`` keyword: the advice shown when a value breaks that subschema.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from commission.errors import Problem
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
+
+SCHEMA_BASE = "https://schemas.commission.example/"
+
+# Stricter than jsonschema's own email check, which only asks for an "@".
+_EMAIL = re.compile(r"^[^@\s\"<>(),;:]+@[^@\s\"<>(),;:]+\.[^@\s\"<>(),;:.]+$")
+
+_TYPE_NAMES = {
+    "object": "an object {...}",
+    "array": "a list [...]",
+    "string": "text in double quotes",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def schema_id(name: str) -> str:
+    """``tender`` / ``tender.schema.json`` / full ``$id`` → the full ``$id``."""
+    if name.startswith(SCHEMA_BASE):
+        return name
+    if not name.endswith(".schema.json"):
+        name = f"{name}.schema.json"
+    return SCHEMA_BASE + name
+
+
+@functools.cache
+def registry() -> Registry:
+    """Every bundled schema, checked against the Draft 2020-12 metaschema, by ``$id``."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    from commission.resources import schemas_dir
+
+    resources = []
+    for path in sorted(schemas_dir().glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+        expected = SCHEMA_BASE + path.name
+        if schema.get("$id") != expected:
+            raise RuntimeError(f"{path}: $id must be {expected}")
+        resources.append((expected, Resource.from_contents(schema, DRAFT202012)))
+    return Registry().with_resources(resources)
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """A bundled schema as a fresh dict (callers may change their copy)."""
+    contents = registry().contents(schema_id(name))
+    copied: dict[str, Any] = json.loads(json.dumps(contents))
+    return copied
+
+
+schema = load_schema
+
+
+@functools.cache
+def format_checker() -> Any:
+    """Draft 2020-12's format checker, with a stricter e-mail check."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker()
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+
+    def is_email(instance: object) -> bool:
+        if not isinstance(instance, str):
+            return True
+        return bool(_EMAIL.match(instance))
+
+    checker.checks("email")(is_email)
+
+    # date-time is only asserted when rfc3339-validator is installed; make its absence loud.
+    if "date-time" not in checker.checkers:  # pragma: no cover - packaging error
+        raise RuntimeError("install rfc3339-validator so date-times are checked")
+    return checker
+
+
+@functools.cache
+def validator(name: str) -> Draft202012Validator:
+    """A cached validator for a bundled schema (``tender``, ``exercise``, ``criteria``, ...)."""
+    return validator_for(registry().contents(schema_id(name)))
+
+
+def validator_for(contents: Mapping[str, Any]) -> Draft202012Validator:
+    """A validator for a schema built at run time (such as an exercise's own tender schema)."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(contents, registry=registry(), format_checker=format_checker())
+
+
+def problems(
+    doc: Any, schema_name: str | Draft202012Validator, file: str | None = None
+) -> list[Problem]:
+    """Every way ``doc`` breaks the schema, sorted by JSON path, one :class:`Problem` each."""
+    checker = validator(schema_name) if isinstance(schema_name, str) else schema_name
+    found = [p for error in checker.iter_errors(doc) for p in _to_problems(error, file)]
+    return sorted(found, key=lambda p: (path_sort_key(p.path), p.type, p.message))
+
+
+def best_match(
+    doc: Any, schema_name: str | Draft202012Validator, file: str | None = None
+) -> Problem | None:
+    """The one problem most worth a one-line summary, or None when ``doc`` is valid."""
+    from jsonschema.exceptions import best_match as pick
+
+    checker = validator(schema_name) if isinstance(schema_name, str) else schema_name
+    error = pick(checker.iter_errors(doc))
+    if error is None:
+        return None
+    return next(iter(_to_problems(error, file)), None)
+
+
+def json_path(parts: Iterable[Any]) -> str:
+    """``('responses', 'long-term', 'answer')`` → ``responses/long-term/answer``."""
+    return "/".join(str(part) for part in parts)
+
+
+def path_sort_key(path: str | None) -> list[tuple[int, int | str]]:
+    """A sort key for slash-joined JSON paths."""
+    # Numbers sort as numbers, so criteria/10 comes after criteria/2.
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in (path or "").split("/") if p]
+
+
+def _to_problems(error: ValidationError, file: str | None) -> Iterator[Problem]:
+    keyword = error.validator
+    path = list(error.absolute_path)
+    instance = error.instance
+    fix = _schema_fix(error)
+
+    if keyword in ("oneOf", "anyOf") and error.context:
+        branch = _matching_branch(error)
+        if branch is not None:
+            for sub in branch:
+                yield from _to_problems(sub, file)
+            return
+        yield _problem(
+            "schema-error",
+            "not one of the accepted forms",
+            file,
+            path,
+            instance,
+            fix or "see the schema for the forms this field accepts",
+        )
+        return
+
+    if keyword == "required":
+        missing = _quoted_name(error.message)
+        yield _problem(
+            "required-error",
+            f"the required property '{missing}' is missing",
+            file,
+            [*path, missing],
+            None,
+            f"add '{missing}'",
+        )
+    elif keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(
+        instance, dict
+    ):
+        allowed = sorted((error.schema.get("properties") or {}).keys())
+        known = set(allowed)
+        pattern = error.schema.get("patternProperties") or {}
+        for key in sorted(instance):
+            if key in known or any(re.search(p, key) for p in pattern):
+                continue
+            hint = f"remove it; allowed here: {', '.join(allowed)}" if allowed else "remove it"
+            near = _near(key, allowed)
+            if near:
+                hint = f"did you mean '{near}'? Otherwise {hint}"
+            yield _problem(
+                "unknown-property", f"unknown property '{key}'", file, [*path, key], None, hint
+            )
+    elif keyword in ("enum", "const"):
+        options = error.validator_value if keyword == "enum" else [error.validator_value]
+        shown = ", ".join(o if isinstance(o, str) else json.dumps(o) for o in options)
+        yield _problem(
+            "enum-error",
+            "not one of the allowed values",
+            file,
+            path,
+            instance,
+            f"use one of {shown}" if keyword == "enum" else f"use {shown}",
+        )
+    elif keyword == "type":
+        wanted = error.validator_value
+        names = [wanted] if isinstance(wanted, str) else list(wanted)
+        expected = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        yield _problem(
+            "type-error",
+            f"must be {expected}, not {_json_type(instance)}",
+            file,
+            path,
+            instance,
+            fix or f"write {expected}",
+        )
+    elif keyword == "format":
+        what = error.validator_value
+        advice = {
+            "email": "write an e-mail address such as bids@example.org",
+            "date-time": "write a date and time like 2027-03-01T12:00:00Z (RFC 3339)",
+            "uri": "write a full web address such as https://example.org/report.pdf",
+            "date": "write a date like 2027-03-01",
+        }.get(what, f"write a valid {what}")
+        yield _problem(
+            "format-error",
+            f"not a valid {what}",
+            file,
+            path,
+            instance,
+            fix or advice,
+        )
+    elif keyword == "propertyNames":
+        # The error is about a key, not a value: point the path at the key itself.
+        yield _problem(
+            "schema-error",
+            "this key is not allowed here",
+            file,
+            [*path, instance] if isinstance(instance, str) else path,
+            instance,
+            fix or "rename the key",
+        )
+    else:
+        yield _problem(
+            "schema-error",
+            _message(error),
+            file,
+            path,
+            instance,
+            fix or _default_fix(error),
+        )
+
+
+def _matching_branch(error: ValidationError) -> list[ValidationError] | None:
+    """The errors of the one oneOf/anyOf branch whose type fits, so we report what is wrong
+    inside it rather than "not valid under any of the given schemas"."""
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.schema_path[0], []).append(sub)
+    fitting = [
+        errors
+        for errors in branches.values()
+        if not any(e.validator == "type" and not e.relative_path for e in errors)
+    ]
+    if len(fitting) == 1 and isinstance(error.instance, dict | list):
+        return fitting[0]
+    return None
+
+
+def _problem(
+    kind: str,
+    message: str,
+    file: str | None,
+    path: list[Any],
+    instance: Any,
+    fix: str | None,
+) -> Problem:
+    return Problem(
+        type=kind,
+        message=message,
+        file=file,
+        path=json_path(path),
+        value=_short_value(instance),
+        fix=fix,
+    )
+
+
+def _schema_fix(error: ValidationError) -> str | None:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    fix = schema.get("x-fix")
+    if fix is None and error.parent is not None and isinstance(error.parent.schema, dict):
+        fix = error.parent.schema.get("x-fix")
+    return str(fix) if fix else None
+
+
+def _message(error: ValidationError) -> str:
+    keyword, limit, instance = error.validator, error.validator_value, error.instance
+    if keyword == "minLength":
+        return "must not be empty" if limit == 1 else f"must be at least {limit} characters"
+    if keyword == "maxLength":
+        return f"is {len(instance):,} characters long, more than the limit of {limit:,}"
+    if keyword == "minimum":
+        return f"below the minimum of {limit}"
+    if keyword == "maximum":
+        return f"above the maximum of {limit}"
+    if keyword == "exclusiveMinimum":
+        return f"must be more than {limit}"
+    if keyword == "exclusiveMaximum":
+        return f"must be less than {limit}"
+    if keyword == "pattern":
+        if limit == "\\S":
+            return "must not be empty or only spaces"
+        return "does not have the expected form"
+    if keyword == "minItems":
+        return f"must have at least {limit} item{'s' if limit != 1 else ''}"
+    if keyword == "maxItems":
+        return f"has {len(instance)} items, more than the limit of {limit}"
+    if keyword == "uniqueItems":
+        return "must not repeat an item"
+    return str(error.message)
+
+
+def _default_fix(error: ValidationError) -> str | None:
+    keyword, limit = error.validator, error.validator_value
+    if keyword == "pattern":
+        return f"it must match the pattern {limit}"
+    if keyword == "maxLength":
+        return "shorten it"
+    if keyword in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        return "give a number within the limits"
+    return None
+
+
+def _quoted_name(message: str) -> str:
+    match = re.match(r"^'((?:[^'\\]|\\.)*)' is a required property", message)
+    return match.group(1) if match else message
+
+
+def _near(key: str, allowed: list[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _json_type(instance: Any) -> str:
+    if instance is None:
+        return "null"
+    if isinstance(instance, bool):
+        return "true or false"
+    if isinstance(instance, int | float):
+        return "a number"
+    if isinstance(instance, str):
+        return "text"
+    if isinstance(instance, list):
+        return "a list"
+    if isinstance(instance, dict):
+        return "an object"
+    return type(instance).__name__
+
+
+def _short_value(instance: Any) -> Any:
+    """The offending value as a problem carries it: scalars kept, long text and containers cut."""
+    if instance is None or isinstance(instance, bool | int | float):
+        return instance
+    if isinstance(instance, str):
+        return instance if len(instance) <= 80 else instance[:77] + "..."
+    text = json.dumps(instance, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
