@@ -114,6 +114,7 @@ def schema(exercise_path: Path | None) -> None:
     type=_EXISTING,
     help="Score sheet, CSV or XLSX (repeatable).",
 )
+@click.argument("more_score_paths", nargs=-1, type=_EXISTING, metavar="[FILE]...")
 @click.option("--evaluator", metavar="ID", help="The panel member, for sheets with no evaluator column.")
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV sheets, e.g. cp1252.")
 @format_option
@@ -121,16 +122,24 @@ def score(
     exercise_path: Path,
     tender_paths: tuple[Path, ...],
     score_paths: tuple[Path, ...],
+    more_score_paths: tuple[Path, ...],
     evaluator: str | None,
     encoding: str | None,
     fmt: str,
 ) -> None:
-    """Score tenders from files alone, with no database: the same results as `results`."""
+    """Score tenders from files alone, with no database: the same results as `results`.
+
+    Several sheets can follow one --scores (a shell glob works): --scores sheets/*.csv
+    """
     from ..api import score_files
 
     with library_call():
         results = score_files(
-            exercise_path, tender_paths, score_paths, evaluator=evaluator, encoding=encoding
+            exercise_path,
+            tender_paths,
+            score_paths + more_score_paths,
+            evaluator=evaluator,
+            encoding=encoding,
         )
     echo_results(results, fmt)
 
