@@ -1,0 +1,270 @@
+"""Commands of the stateful workflow, over the exercise store: init, tenders, sheet, scores,
+results and audit. Each opens the store named by ``--db``, calls one function of
+:mod:`commission.store.workflow` and prints what it did; errors become exit status 1 or 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from . import (
+    Context,
+    exercise_option,
+    format_option,
+    library_call,
+    note,
+    pass_context,
+    quiet_option,
+    show_progress,
+)
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+_EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
+_EXISTING_ANY = click.Path(exists=True, path_type=Path)
+
+
+@contextlib.contextmanager
+def _store(ctx: Context, *, create: bool = False) -> Iterator[Store]:
+    """The store for one command, its errors translated, closed at the end."""
+    from ..store import open_store
+
+    with library_call(), open_store(ctx.db_url, create=create) as store:
+        yield store
+
+
+@click.command()
+@click.argument("exercise_path", metavar="EXERCISE.json", type=_EXISTING)
+@pass_context
+def init(ctx: Context, exercise_path: Path) -> None:
+    """Create or upgrade the database and store the exercise (its criteria set frozen in).
+
+    Running it again with the same exercise changes nothing; an exercise with the same id but
+    different contents is refused.
+    """
+    from ..store import init_exercise
+
+    with _store(ctx, create=True) as store:
+        outcome = init_exercise(store, exercise_path)
+    click.echo(outcome.message)
+
+
+@click.group()
+def tenders() -> None:
+    """Store tender submissions and list them."""
+
+
+@tenders.command("add")
+@click.argument("files", nargs=-1, required=True, type=_EXISTING_ANY)
+@exercise_option
+@pass_context
+def tenders_add(ctx: Context, files: tuple[Path, ...], exercise_id: str | None) -> None:
+    """Validate and store tender JSON files (or folders of them), all or nothing.
+
+    A tender already stored with identical contents is left as it is; one whose id is stored
+    with different contents is refused, and then nothing is added.
+    """
+    from ..store import add_tenders
+
+    with _store(ctx) as store:
+        outcome = add_tenders(store, list(files), exercise_id=exercise_id)
+    click.echo(outcome.message)
+
+
+@tenders.command("list")
+@exercise_option
+@format_option
+@pass_context
+def tenders_list(ctx: Context, exercise_id: str | None, fmt: str) -> None:
+    """List the stored tenders: id, lot, bidder, price and how many scores each has."""
+    from ..output import render
+    from ..store import list_tenders
+
+    with _store(ctx) as store:
+        rows = list_tenders(store, exercise_id)
+    columns = ["tender", "lot", "bidder", "price", "currency", "scores"]
+    if fmt == "json":
+        columns.append("sha256")
+    click.echo(render(fmt, rows, columns=columns), nl=False)
+
+
+@click.command()
+@click.option("--evaluator", "evaluator_id", required=True, metavar="ID", help="The panel member.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The sheet to write: .csv or .xlsx (with a guide to the scale). "
+    "Default: sheet-<ID>.csv in this folder.",
+)
+@exercise_option
+@quiet_option
+@pass_context
+def sheet(
+    ctx: Context, evaluator_id: str, output: Path | None, exercise_id: str | None, quiet: bool
+) -> None:
+    """Write the blank score sheet for one panel member: one row per tender they may score
+    (their declared conflicts left out), one column per criterion."""
+    from ..store import write_sheet
+
+    target = output or Path(f"sheet-{evaluator_id}.csv")
+    with _store(ctx) as store:
+        count = write_sheet(store, evaluator_id, target, exercise_id)
+    note(f"wrote {target}: {count} tender{'s' if count != 1 else ''} for {evaluator_id}", quiet)
+
+
+@click.group()
+def scores() -> None:
+    """Import score sheets."""
+
+
+@scores.command("import")
+@click.argument("files", nargs=-1, required=True, type=_EXISTING)
+@click.option(
+    "--evaluator", metavar="ID", help="The panel member, for sheets with no evaluator column."
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace stored scores the sheets change; each old value is kept in the audit trail.",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report what would happen; write nothing.")
+@click.option("--encoding", metavar="NAME", help="Text encoding of CSV sheets, e.g. cp1252.")
+@exercise_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A sentence for people, or the outcome as JSON for programs.",
+)
+@quiet_option
+@pass_context
+def scores_import(
+    ctx: Context,
+    files: tuple[Path, ...],
+    evaluator: str | None,
+    replace: bool,
+    dry_run: bool,
+    encoding: str | None,
+    exercise_id: str | None,
+    fmt: str,
+    quiet: bool,
+) -> None:
+    """Import score sheets (CSV or XLSX, long or wide), all or nothing.
+
+    Any error in any sheet (unknown evaluator, tender or criterion, a score off the scale, a
+    duplicate, a declared conflict of interest, or a change to a stored score without
+    --replace) writes nothing and lists every error with its file, row, column and value.
+    Importing the same sheet again changes nothing and says so.
+    """
+    from ..store import import_scores
+
+    bar: Any = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=stage, file=click.get_text_stream("stderr"))
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    if show_progress(quiet):
+        note(f"reading {len(files)} score sheet{'s' if len(files) != 1 else ''}")
+    try:
+        with _store(ctx) as store:
+            outcome = import_scores(
+                store,
+                list(files),
+                evaluator=evaluator,
+                replace=replace,
+                dry_run=dry_run,
+                exercise_id=exercise_id,
+                encoding=encoding,
+                progress=progress if show_progress(quiet) else None,
+            )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if fmt == "json":
+        click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(outcome.message)
+
+
+@click.command()
+@exercise_option
+@format_option
+@pass_context
+def results(ctx: Context, exercise_id: str | None, fmt: str) -> None:
+    """Scores, ranks, passes, ties, divergence and completeness, from the stored scores.
+
+    The same scoring engine as `commission score`, so the two give identical JSON.
+    """
+    from ..store import results as store_results
+    from .files import echo_results
+
+    with _store(ctx) as store:
+        found = store_results(store, exercise_id)
+    echo_results(found, fmt)
+
+
+@click.command()
+@click.option(
+    "--verify", is_flag=True, help="Recompute the hash chain; exit 1 naming the first bad entry."
+)
+@exercise_option
+@format_option
+@pass_context
+def audit(ctx: Context, verify: bool, exercise_id: str | None, fmt: str) -> None:
+    """List the audit trail: every change, hash-chained so that tampering shows."""
+    from ..errors import AuditBroken
+    from ..output import render
+    from ..store import audit_entries, verify_audit
+
+    if verify:
+        with _store(ctx) as store:
+            check = verify_audit(store)
+            if not check.ok:
+                with library_call():
+                    raise AuditBroken(
+                        f"the audit trail does not verify: {check.reason} "
+                        f"(first bad entry: {check.first_bad}; {check.checked} checked)"
+                    )
+        if fmt == "json":
+            click.echo(render("json", [], document=check.to_dict()), nl=False)
+        else:
+            click.echo(f"the audit trail verifies: {check.checked} entries, hash chain intact")
+        return
+    with _store(ctx) as store:
+        entries = audit_entries(store, exercise_id)
+    if fmt == "json":
+        click.echo(render("json", entries), nl=False)
+        return
+    rows = [
+        {
+            "seq": e["seq"],
+            "at": e["at"],
+            "exercise": e["exercise"],
+            "action": e["action"],
+            "details": json.dumps(e["details"], ensure_ascii=False, sort_keys=True),
+            "hash": e["hash"] if fmt == "csv" else e["hash"][:12],
+        }
+        for e in entries
+    ]
+    click.echo(
+        render(fmt, rows, columns=["seq", "at", "exercise", "action", "details", "hash"]), nl=False
+    )
+
+
+def register(group: click.Group) -> None:
+    for command in (init, tenders, sheet, scores, results, audit):
+        group.add_command(command)

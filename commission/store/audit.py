@@ -1,0 +1,166 @@
+"""The hash-chained audit trail (Procurement Act 2023 s.98: records that explain a decision).
+
+Each entry's hash is SHA-256 over the previous entry's hash followed by the canonical JSON of the
+entry (sorted keys, no spaces, UTF-8 text as written). Changing, removing or reordering any entry
+breaks every hash after it; :func:`verify` names the first entry that does not match. Triggers made
+by the migrations refuse UPDATE and DELETE on the table, so tampering needs deliberate DDL first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from .models import AuditRow
+
+GENESIS = "0" * 64
+_table = AuditRow.__table__
+
+
+def canonical_json(document: Any) -> str:
+    """The one text of a JSON document that is hashed: sorted keys, no spaces, no escapes."""
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def sha256_of(document: Any) -> str:
+    return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
+    body = canonical_json(
+        {
+            "seq": entry["seq"],
+            "exercise": entry["exercise"],
+            "at": entry["at"],
+            "action": entry["action"],
+            "details": entry["details"],
+        }
+    )
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def append(
+    connection: Connection,
+    exercise_id: str | None,
+    events: Iterable[tuple[str, Mapping[str, Any]]],
+) -> int:
+    """Append ``(action, details)`` entries in order; the caller holds the write lock.
+
+    Returns the number appended. Details must be plain JSON (no floats that could round).
+    """
+    last = connection.execute(
+        select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    at = now()
+    rows: list[dict[str, Any]] = []
+    for action, details in events:
+        seq += 1
+        entry = {
+            "seq": seq,
+            "exercise": exercise_id,
+            "at": at,
+            "action": action,
+            "details": json.loads(canonical_json(details)),
+        }
+        digest = entry_hash(prev, entry)
+        rows.append(
+            {
+                "seq": seq,
+                "exercise_id": exercise_id,
+                "at": at,
+                "action": action,
+                "details": entry["details"],
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    for start in range(0, len(rows), 10_000):
+        connection.execute(insert(_table), rows[start : start + 10_000])
+    return len(rows)
+
+
+def entries(connection: Connection, exercise_id: str | None = None) -> list[dict[str, Any]]:
+    query = select(_table).order_by(AuditRow.seq)
+    if exercise_id is not None:
+        query = query.where(AuditRow.exercise_id == exercise_id)
+    return [_entry(row._mapping) for row in connection.execute(query)]
+
+
+def _entry(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "seq": row["seq"],
+        "exercise": row["exercise_id"],
+        "at": row["at"],
+        "action": row["action"],
+        "details": row["details"],
+        "prev_hash": row["prev_hash"],
+        "hash": row["hash"],
+    }
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """The outcome of recomputing the chain: ``ok``, how many entries, and the first bad one."""
+
+    ok: bool
+    checked: int
+    first_bad: int | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "first_bad": self.first_bad,
+            "reason": self.reason,
+        }
+
+
+def verify(connection: Connection) -> AuditCheck:
+    """Recompute every hash in order; stop at the first entry that does not match."""
+    prev = GENESIS
+    expected_seq = 0
+    checked = 0
+    result = connection.execution_options(yield_per=5_000).execute(
+        select(_table).order_by(AuditRow.seq)
+    )
+    for row in result:
+        entry = _entry(row._mapping)
+        expected_seq += 1
+        checked += 1
+        seq = entry["seq"]
+        if seq != expected_seq:
+            return AuditCheck(False, checked, seq, f"entry {expected_seq} is missing")
+        if entry["prev_hash"] != prev:
+            return AuditCheck(
+                False, checked, seq, f"entry {seq} does not follow entry {seq - 1} (prev_hash)"
+            )
+        digest = entry_hash(prev, entry)
+        if digest != entry["hash"]:
+            return AuditCheck(
+                False,
+                checked,
+                seq,
+                f"entry {seq} ({entry['action']}) was changed: its contents no longer match "
+                "its hash",
+            )
+        prev = digest
+    return AuditCheck(True, checked)
+
+
+def count(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(_table)).scalar_one())

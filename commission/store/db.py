@@ -1,0 +1,117 @@
+"""Engines and transactions: SQLite by default, PostgreSQL by URL.
+
+SQLite: foreign keys on, WAL journal, a busy timeout, and every write in a ``BEGIN IMMEDIATE``
+transaction, so two imports queue for the write lock instead of failing half-way (the recipe from
+SQLAlchemy's pysqlite notes: the driver's own transaction handling is switched off and we emit BEGIN
+ourselves). PostgreSQL goes through psycopg 3; writes take one transaction-scoped advisory lock,
+so writes to one store are serialised exactly as on SQLite and the audit chain never forks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+from ..errors import CommissionError, StoreBusy, Usage
+
+#: Seconds a writer waits for another writer before giving up with "busy, try again".
+BUSY_TIMEOUT = 30.0
+#: Key of the PostgreSQL advisory lock that serialises writes (any constant bigint works).
+PG_WRITE_LOCK = 0x636F6D6D  # "comm"
+_WRITE = "commission_write"
+BUSY_MESSAGE = "the database is busy with another import; try again"
+
+
+def normalise_url(url: str | URL) -> URL:
+    """A SQLAlchemy URL; plain ``postgresql://`` and ``postgres://`` go through psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise Usage(
+            f"'{url}' is not a database URL; use sqlite:///commission.db or "
+            "postgresql://user@host/name"
+        ) from error
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise Usage(f"unsupported database '{parsed.drivername}': use SQLite or PostgreSQL")
+    return parsed
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for in-memory databases and other backends."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def make_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
+    """An engine set up for the store; see :func:`writing` for write transactions."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
+        _sqlite_events(engine, busy_timeout)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_events(engine: Engine, busy_timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves (below); pysqlite's implicit transactions would defeat it.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            # Durable at every checkpoint, safe against process crashes (WAL + NORMAL).
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(_WRITE):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def write_engine(engine: Engine) -> Engine:
+    """The same engine and pool, marked so its transactions take the write lock at BEGIN."""
+    return engine.execution_options(**{_WRITE: True})
+
+
+@contextlib.contextmanager
+def translate_errors() -> Iterator[None]:
+    """Database errors a user can act on become the project's own errors."""
+    try:
+        yield
+    except OperationalError as error:
+        text_ = str(error.orig).lower()
+        if "database is locked" in text_ or "database is busy" in text_:
+            raise StoreBusy(BUSY_MESSAGE) from error
+        if "unable to open database" in text_:
+            raise CommissionError(f"could not open the database: {error.orig}") from error
+        if "could not connect" in text_ or "connection" in text_ and "failed" in text_:
+            raise CommissionError(f"could not connect to the database: {error.orig}") from error
+        raise
+    except DBAPIError as error:
+        # 40P01 deadlock, 55P03 lock timeout: another writer holds the store.
+        if getattr(error.orig, "sqlstate", None) in ("40P01", "55P03"):
+            raise StoreBusy(BUSY_MESSAGE) from error
+        raise
+
+
+def lock_for_write(connection: Connection, busy_timeout: float = BUSY_TIMEOUT) -> None:
+    """On PostgreSQL, queue for the store's write lock before reading anything."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(busy_timeout * 1000)}ms'")
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})

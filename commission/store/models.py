@@ -1,0 +1,180 @@
+"""The exercise store's tables, as SQLAlchemy 2 typed models.
+
+The migrations in :mod:`commission.migrations` create exactly these tables; a test compares the
+two. Numbers that decide a result are never floats here: scores are integers and prices are kept
+as the decimal text the bidder wrote (rebuilt with :func:`commission.model.exact`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Constraint names are part of the schema: batch migrations on SQLite need them to be stable.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Ids in exercise, tender and criteria documents are at most 64 characters (the schemas say so).
+ID = String(64)
+SHA256 = String(64)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ExerciseRow(Base):
+    """One commissioning exercise, with its criteria set frozen in at ``init``."""
+
+    __tablename__ = "exercises"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: The exercise document with the criteria set written out whole (``Exercise.document``).
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(SHA256)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LotRow(Base):
+    __tablename__ = "lots"
+
+    exercise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+
+    __table_args__ = (ForeignKeyConstraint(["exercise_id"], ["exercises.id"]),)
+
+
+class EvaluatorRow(Base):
+    """A panel member; ``panel`` is ``community`` or ``officer``."""
+
+    __tablename__ = "evaluators"
+
+    exercise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    panel: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (ForeignKeyConstraint(["exercise_id"], ["exercises.id"]),)
+
+
+class ConflictRow(Base):
+    """A declared conflict of interest. The tender need not be stored yet, so no foreign key."""
+
+    __tablename__ = "conflicts"
+
+    exercise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    evaluator_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tender_id: Mapped[str] = mapped_column(ID, primary_key=True)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["exercise_id", "evaluator_id"], ["evaluators.exercise_id", "evaluators.id"]
+        ),
+    )
+
+
+class TenderRow(Base):
+    """A tender submission kept whole, plus the fields queries and scoring need."""
+
+    __tablename__ = "tenders"
+
+    exercise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ID)
+    bidder: Mapped[str] = mapped_column(String(300))
+    #: The price as exact decimal text ("420000", "99.95"); NULL when the bid gave none.
+    price: Mapped[str | None] = mapped_column(String(40))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: SHA-256 of the canonical JSON of ``document``: an identical re-add is a no-op.
+    sha256: Mapped[str] = mapped_column(SHA256)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["exercise_id"], ["exercises.id"]),
+        ForeignKeyConstraint(["exercise_id", "lot_id"], ["lots.exercise_id", "lots.id"]),
+    )
+
+
+class ScoreRow(Base):
+    """One evaluator's score of one tender on one criterion, and the sheet cell it came from."""
+
+    __tablename__ = "scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    exercise_id: Mapped[str] = mapped_column(ID)
+    evaluator_id: Mapped[str] = mapped_column(ID)
+    tender_id: Mapped[str] = mapped_column(ID)
+    criterion_id: Mapped[str] = mapped_column(ID)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    source_file: Mapped[str] = mapped_column(Text)
+    source_row: Mapped[int] = mapped_column(Integer)
+    source_column: Mapped[str | None] = mapped_column(String(200))
+    #: SHA-256 of the score sheet's bytes.
+    source_sha256: Mapped[str] = mapped_column(SHA256)
+
+    __table_args__ = (
+        UniqueConstraint("exercise_id", "evaluator_id", "tender_id", "criterion_id"),
+        ForeignKeyConstraint(
+            ["exercise_id", "evaluator_id"], ["evaluators.exercise_id", "evaluators.id"]
+        ),
+        ForeignKeyConstraint(["exercise_id", "tender_id"], ["tenders.exercise_id", "tenders.id"]),
+    )
+
+
+class DecisionRow(Base):
+    """A decision PDF issued for a lot: the digest ``commission verify`` checks."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    exercise_id: Mapped[str] = mapped_column(ID)
+    lot_id: Mapped[str] = mapped_column(ID)
+    digest: Mapped[str] = mapped_column(SHA256)
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    files: Mapped[list[str]] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["exercise_id", "lot_id"], ["lots.exercise_id", "lots.id"]),
+        Index(None, "digest"),
+    )
+
+
+class AuditRow(Base):
+    """One entry of the hash-chained audit trail; triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    exercise_id: Mapped[str | None] = mapped_column(ID)
+    #: ISO 8601 UTC text, hashed exactly as stored, so no backend's timestamp type can change it.
+    at: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(SHA256)
+    hash: Mapped[str] = mapped_column(SHA256, unique=True)
+
+    __table_args__ = (Index(None, "exercise_id"),)
