@@ -648,6 +648,7 @@ def read_sheet(
     business. Rows whose score is not a whole number are left out of the frame.
     """
     frame, listed, total = _read_sheet(path, exercise, evaluator, encoding)
+    frame = frame[frame["score"].notna()].astype({"score": "int64"}).reset_index(drop=True)
     return frame, _with_summary(listed, total)
 
 
@@ -782,9 +783,9 @@ def _read_sheet(
                 ),
             )
         )
-        long = long[~bad]
-        values = values[~bad]
-    long["score"] = values.astype("int64")
+    # Rows whose score is not a whole number stay in the frame with no score (<NA>), so that
+    # their evaluator, tender and criterion are still checked: the report lists every error.
+    long["score"] = values.where(~bad).astype("Int64") if bad.any() else values.astype("int64")
     comment = long["comment"].astype(object)
     long["comment"] = comment.where(comment != "", None)
     long = long.loc[:, list(COLUMNS)].reset_index(drop=True)
@@ -870,7 +871,8 @@ def _check(
 
     scores = frame["score"]
     if pd.api.types.is_integer_dtype(scores.dtype) and not pd.api.types.is_bool_dtype(scores.dtype):
-        numbers = scores.to_numpy(dtype="float64")
+        # <NA> marks a score read_sheet found not to be a whole number and reported already.
+        numbers = scores.to_numpy(dtype="float64", na_value=np.nan)
         bad = np.zeros(len(frame), dtype=bool)
     else:
         parsed, wrong = _library_integers(scores)
@@ -1134,7 +1136,7 @@ def read_scores(
             f"{_plural(total, 'error')} in {_plural(sheets, 'score sheet')}; nothing was imported",
             _with_summary(listed, total),
         )
-    return scores
+    return scores.astype({"score": "int64"})
 
 
 def scores_from_rows(

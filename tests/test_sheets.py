@@ -396,8 +396,10 @@ def test_too_many_errors_are_capped(tmp_path):
     problems = caught.value.problems
     assert len(problems) == 1001
     assert problems[-1].type == "too-many-errors"
-    assert problems[-1].value == 500
-    assert caught.value.message.startswith("1,500 errors in 1 score sheet")
+    # 1,500 scores that are not numbers, and the 1,499 repeats of the first row's ids are
+    # duplicates too: every error counts, the first 1,000 are listed.
+    assert problems[-1].value == 1999
+    assert caught.value.message.startswith("2,999 errors in 1 score sheet")
 
 
 # --- library rows -----------------------------------------------------------------------------
@@ -588,3 +590,17 @@ def test_csv_text_scores_and_trailing_empty_columns(tmp_path):
     assert frame[["row", "score"]].values.tolist() == [[2, 3], [5, 2]]
     path.write_text("evaluator,tender,criterion,score,\nR1,T-001,innovation,3,oops\n")
     assert where(read_sheet(path, exercise=EXERCISE)[1]) == [(1, "E", "blank-header")]
+
+
+def test_a_row_with_a_bad_score_still_has_its_ids_checked(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "evaluator,tender,criterion,score\nR1,T-01,innovaton,x\n", encoding="utf-8"
+    )
+    with pytest.raises(InvalidScores) as caught:
+        read_scores(path, exercise=EXERCISE, tenders=TENDERS)
+    assert [(p.row, p.column, p.type) for p in caught.value.problems] == [
+        (2, "criterion", "unknown-criterion"),
+        (2, "score", "type-error"),
+        (2, "tender", "unknown-tender"),
+    ]
