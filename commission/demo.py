@@ -28,7 +28,7 @@ class DemoOutcome:
 
     def summary_lines(self) -> list[str]:
         lines = [f"Demo database: {self.database}"]
-        lines += [f"Decision: {path}" for path in self.decisions]
+        lines += [f"Panel decision: {path}" for path in self.decisions]
         if self.summaries:
             lines.append(
                 f"Assessment summaries: {len(self.summaries)} PDFs in {self.summaries[0].parent}"
@@ -53,7 +53,7 @@ def run_demo(out_dir: Path, progress: Callable[[str], None] | None = None) -> De
         stale.unlink(missing_ok=True)
 
     examples = examples_dir()
-    with workflow.open_store(f"sqlite:///{database}") as store:
+    with workflow.open_store(f"sqlite:///{database}", create=True) as store:
         workflow.init_exercise(store, examples / "exercise.json")
         say("Stored the sample exercise 'wellbeing-hubs-2027'.")
         workflow.add_tenders(store, [examples / "tenders"])
@@ -67,6 +67,6 @@ def run_demo(out_dir: Path, progress: Callable[[str], None] | None = None) -> De
         out_dir=out_dir,
         database=database,
         results=results,
-        decisions=list(outcome.decisions),
+        decisions=[decision.path for decision in outcome.decisions],
         summaries=list(outcome.summaries),
     )

@@ -8,7 +8,6 @@ In a built wheel ``schemas/``, ``criteria/`` and ``examples/`` are installed as 
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from pathlib import Path
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -18,15 +17,12 @@ _REPO_ROOT = _PACKAGE_ROOT.parent
 @functools.cache
 def data_dir(name: str) -> Path:
     """The folder holding ``schemas``, ``criteria`` or ``examples``, installed or checked out."""
+    installed = _PACKAGE_ROOT / f"{name}_data"
+    if installed.is_dir():
+        return installed
     checkout = _REPO_ROOT / name
     if checkout.is_dir() and (_REPO_ROOT / "setup.cfg").is_file():
         return checkout
-    try:
-        installed = resources.files(f"commission.{name}_data")
-    except ModuleNotFoundError:
-        installed = None
-    if installed is not None and installed.is_dir():
-        return Path(str(installed))
     raise FileNotFoundError(
         f"the bundled '{name}' folder is missing: reinstall commission (pip install .)"
     )

@@ -1,0 +1,97 @@
+"""``commission decide`` and ``commission verify``: panel decision PDFs and their check."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from . import (
+    Context,
+    exercise_option,
+    library_call,
+    note,
+    pass_context,
+    quiet_option,
+    show_progress,
+)
+
+
+class _LazyBar:
+    """A stderr progress bar opened when the library first reports, and knows the total."""
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        self.enabled, self.label = enabled, label
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done)
+
+    def __enter__(self) -> _LazyBar:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(decide_command)
+    group.add_command(verify_command)
+
+
+@click.command("decide")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the decision and assessment summary PDFs into.")
+@click.option("--lot", metavar="ID", help="Only this lot (default: every lot).")
+@click.option("--provisional", is_flag=True,
+              help="Issue a provisional decision (marked PROVISIONAL on every page) even while "
+                   "tenders are incomplete.")
+@click.option("--name-evaluators", is_flag=True,
+              help="Name panel members in the decision (default: their anonymous ids).")
+@exercise_option
+@quiet_option
+@pass_context
+def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: bool,
+                   name_evaluators: bool, exercise_id: str | None, quiet: bool) -> None:
+    """Write the panel decision PDF of each lot and an assessment summary PDF per tender.
+
+    A final decision is refused while any tender of the lot is incomplete."""
+    from ..decide import decide
+    from ..store import open_store
+
+    with library_call(), open_store(ctx.db_url) as store, \
+            _LazyBar(show_progress(quiet), "Assessment summaries") as progress:
+        outcome = decide(store, out_dir, lot=lot, provisional=provisional,
+                         name_evaluators=name_evaluators, exercise_id=exercise_id,
+                         progress=progress)
+    kind = "Provisional decision" if outcome.provisional else "Decision"
+    for d in outcome.decisions:
+        click.echo(f"{kind} for lot {d.lot}: {d.path} (SHA-256 {d.digest})")
+    click.echo(f"{len(outcome.summaries)} assessment summaries in {out_dir}/summaries")
+    note("Recorded in the audit trail. Check a decision later with: commission verify FILE.pdf",
+         quiet)
+
+
+@click.command("verify")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False))
+@exercise_option
+@pass_context
+def verify_command(ctx: Context, pdf: str, exercise_id: str | None) -> None:
+    """Say whether a decision PDF still matches the stored scores (exit 0) or not (exit 1)."""
+    from ..decide import verify_pdf
+    from ..store import open_store
+
+    with library_call(), open_store(ctx.db_url) as store:
+        outcome = verify_pdf(store, pdf)
+    if outcome.matches:
+        click.echo(outcome.message)
+        return
+    click.echo(outcome.message, err=True)
+    sys.exit(1)

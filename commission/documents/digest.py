@@ -1,0 +1,151 @@
+"""The decision's data in canonical form, and its SHA-256 digest.
+
+The digest covers what the decision decides: the exercise, the lot, the method (criteria, weights,
+minimums, scales, thresholds, the panels' equal weight), every tender's status, pass, rank, tie and
+exact scores (rationals written as ``n/d``), and the panels' comments. ``commission verify``
+recomputes it from the store. A compact summary (each tender's rank, pass, tie and exact total)
+rides in the PDF's metadata so that verify can say *what* changed, not only that something did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from fractions import Fraction
+from typing import Any
+
+from ..scoring import PANEL_WEIGHT, Results
+
+#: Bump when the canonical form changes, so old PDFs are not compared with a new recipe.
+DIGEST_VERSION = 1
+
+
+def _ratio(value: Fraction | None) -> str | None:
+    if value is None:
+        return None
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{value.numerator}/{value.denominator}"
+
+
+def decision_data(results: Results, lot_id: str) -> dict[str, Any]:
+    """Everything the decision for ``lot_id`` decides, as JSON-ready data."""
+    exercise = results.exercise
+    lot = results.lot(lot_id)
+    tenders = results.in_lot(lot_id)
+    return {
+        "version": DIGEST_VERSION,
+        "exercise": exercise.id,
+        "lot": lot_id,
+        "method": {
+            "panel_weight": _ratio(PANEL_WEIGHT),
+            "price_weight": _ratio(exercise.price_weight),
+            "quality_threshold": _ratio(exercise.quality_threshold),
+            "divergence_threshold": _ratio(exercise.divergence_threshold),
+            "min_evaluators": dict(sorted(exercise.min_evaluators.items())),
+            "criteria": [
+                {
+                    "id": c.id,
+                    "weight": _ratio(c.weight),
+                    "minimum": _ratio(c.minimum),
+                    "scale": [c.scale.min, c.scale.max],
+                }
+                for c in exercise.criteria.criteria
+            ],
+        },
+        "outcome": lot.outcome,
+        "recommended": list(lot.recommended),
+        "tenders": [
+            {
+                "tender": t.tender,
+                "bidder": t.bidder,
+                "status": t.status,
+                "passed": t.passed,
+                "rank": t.rank,
+                "tie": t.tie,
+                "quality": _ratio(t.quality_score),
+                "price": _ratio(t.price_score),
+                "total": _ratio(t.total_score),
+                "criteria": [
+                    [c.criterion, _ratio(c.community_mean), _ratio(c.officer_mean),
+                     c.community_n, c.officer_n]
+                    for c in t.criteria
+                ],
+                "comments": [
+                    [m.criterion, m.panel, m.evaluator, m.score, m.text]
+                    for m in results.comments_on(t.tender)
+                ],
+            }
+            for t in tenders
+        ],
+    }
+
+
+def canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest(data: Any) -> str:
+    return hashlib.sha256(canonical(data)).hexdigest()
+
+
+def compact(data: dict[str, Any], *, digest_hex: str, provisional: bool) -> dict[str, Any]:
+    """What the PDF's metadata carries: the digest and enough to say which tender changed."""
+    return {
+        "version": data["version"],
+        "exercise": data["exercise"],
+        "lot": data["lot"],
+        "digest": digest_hex,
+        "provisional": provisional,
+        "outcome": data["outcome"],
+        "recommended": data["recommended"],
+        "tenders": {
+            t["tender"]: [t["status"], t["passed"], t["rank"], t["tie"], t["total"],
+                          hashlib.sha256(canonical(t)).hexdigest()[:16]]
+            for t in data["tenders"]
+        },
+        "method": hashlib.sha256(canonical(data["method"])).hexdigest()[:16],
+    }
+
+
+def differences(recorded: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """Plain sentences saying how the stored data's decision differs from the recorded one."""
+    changes: list[str] = []
+    if recorded.get("method") != now.get("method"):
+        changes.append("the method (criteria, weights, minimums or thresholds) has changed")
+    if recorded.get("outcome") != now.get("outcome") or \
+            recorded.get("recommended") != now.get("recommended"):
+        changes.append(
+            f"the outcome was {recorded.get('outcome')} "
+            f"({', '.join(recorded.get('recommended') or []) or 'none'}), now "
+            f"{now.get('outcome')} ({', '.join(now.get('recommended') or []) or 'none'})"
+        )
+    old, new = recorded.get("tenders", {}), now.get("tenders", {})
+    fields = ("status", "passed", "rank", "tie", "total score")
+    for tender in sorted(set(old) | set(new)):
+        if tender not in new:
+            changes.append(f"{tender}: no longer in the lot")
+            continue
+        if tender not in old:
+            changes.append(f"{tender}: new in the lot")
+            continue
+        before, after = old[tender], new[tender]
+        said = False
+        for name, a, b in zip(fields, before[:5], after[:5], strict=True):
+            if a != b:
+                changes.append(f"{tender}: {name} was {_show(a)}, now {_show(b)}")
+                said = True
+        if not said and before[5] != after[5]:
+            changes.append(f"{tender}: criterion scores or comments changed")
+    return changes
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str) and "/" in value:
+        from ..scoring import display
+
+        num, den = value.split("/")
+        return display(Fraction(int(num), int(den)))
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return f"{int(value)}.00"
+    return "none" if value is None else str(value).lower()

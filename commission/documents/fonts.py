@@ -1,0 +1,202 @@
+"""Bundled Noto fonts, registered once per process, and which font writes which script.
+
+reportlab shapes words with HarfBuzz when the font is ``shapable`` and the paragraph style has
+``shaping=1``: Arabic letters join and Bengali conjuncts form. Shaped glyphs that have no code
+point of their own (contextual Arabic forms, Bengali conjuncts) would reach the PDF's ToUnicode
+map as private-use or presentation-form characters, and text extraction would lose the letters.
+:class:`ExtractableTTFont` learns, from the words we shape, which letters each such glyph stands
+for and writes those letters into the ToUnicode map instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import unicodedata
+from typing import Any
+
+from ..resources import fonts_dir
+
+SANS = "CommissionSans"
+SANS_BOLD = "CommissionSans-Bold"
+ARABIC = "CommissionArabic"
+ARABIC_BOLD = "CommissionArabic-Bold"
+BENGALI = "CommissionBengali"
+BENGALI_BOLD = "CommissionBengali-Bold"
+
+_FILES = {
+    SANS: "NotoSans-Regular.ttf",
+    SANS_BOLD: "NotoSans-Bold.ttf",
+    ARABIC: "NotoNaskhArabic-Regular.ttf",
+    ARABIC_BOLD: "NotoNaskhArabic-Bold.ttf",
+    BENGALI: "NotoSansBengali-Regular.ttf",
+    BENGALI_BOLD: "NotoSansBengali-Bold.ttf",
+}
+
+#: script → (regular, bold)
+SCRIPT_FONTS = {
+    "latin": (SANS, SANS_BOLD),
+    "arabic": (ARABIC, ARABIC_BOLD),
+    "bengali": (BENGALI, BENGALI_BOLD),
+}
+
+RTL_SCRIPTS = frozenset({"arabic"})
+
+_lock = threading.Lock()
+
+
+def _is_presentation_form(code: int) -> bool:
+    return 0xFB00 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF
+
+
+def _is_private(code: int) -> bool:
+    return 0xE000 <= code <= 0xF8FF
+
+
+@functools.cache
+def _font_class() -> type:
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    class ExtractableTTFont(TTFont):  # type: ignore[misc]
+        """A shapable TTFont whose ToUnicode map gives back the letters behind shaped glyphs."""
+
+        def __init__(self, name: str, filename: str) -> None:
+            super().__init__(name, filename, shapable=True)
+            self.glyph_text: dict[int, str] = {}
+
+        def learn(self, word: str) -> None:
+            """Shape ``word`` as reportlab will, and remember what text each new glyph shows."""
+            import uharfbuzz
+
+            if not word:
+                return
+            font = self.hbFont(10)
+            buf = uharfbuzz.Buffer()
+            buf.cluster_level = uharfbuzz.BufferClusterLevel.MONOTONE_CHARACTERS
+            buf.add_str(word)
+            buf.guess_segment_properties()
+            uharfbuzz.shape(font, buf, dict(kern=True, liga=True, dlig=True))
+            infos = buf.glyph_infos
+            starts = sorted({info.cluster for info in infos})
+            ends = {s: (starts[i + 1] if i + 1 < len(starts) else len(word)) for i, s in
+                    enumerate(starts)}
+            by_cluster: dict[int, list[int]] = {}
+            for info in infos:
+                by_cluster.setdefault(info.cluster, []).append(info.codepoint)
+            glyph_to_char = self.face.glyphToChar
+            for cluster, gids in by_cluster.items():
+                pool = list(word[cluster:ends[cluster]])
+                unknown = []
+                for gid in gids:
+                    chars = [c for c in glyph_to_char.get(gid, ())
+                             if not _is_private(c) and not _is_presentation_form(c)]
+                    own = next((chr(c) for c in chars if chr(c) in pool), None)
+                    if own is not None:
+                        pool.remove(own)
+                    elif gid not in self.glyph_text:
+                        unknown.append(gid)
+                if not unknown:
+                    continue
+                for i, gid in enumerate(unknown):
+                    if i == len(unknown) - 1:
+                        text = "".join(pool)
+                    else:
+                        text = pool.pop(0) if pool else ""
+                    if text.strip():
+                        self.glyph_text.setdefault(gid, text)
+
+        def addObjects(self, doc: Any) -> None:  # noqa: N802 - reportlab's name
+            from reportlab.pdfbase import ttfonts
+
+            state = self.state.get(doc)
+            subsets = [list(s) for s in state.subsets] if state is not None else []
+            super().addObjects(doc)
+            for n, subset in enumerate(subsets):
+                base = b"".join((ttfonts.SUBSETN(n), b"+", self.face.name,
+                                 self.face.subfontNameX)).decode("pdfdoc")
+                stream = doc.idToObject.get("toUnicodeCMap:" + base)
+                if stream is not None:
+                    stream.content = self._to_unicode(base, subset)
+
+        def _to_unicode(self, name: str, subset: list[int]) -> str:
+            entries = []
+            for i, code in enumerate(subset):
+                text = chr(code)
+                if _is_private(code) or _is_presentation_form(code):
+                    gid = self.face.charToGlyph.get(code)
+                    learned = self.glyph_text.get(gid) if gid is not None else None
+                    if learned:
+                        text = learned
+                    elif _is_presentation_form(code):
+                        text = unicodedata.normalize("NFKC", text)
+                hexed = text.encode("utf-16-be").hex().upper()
+                entries.append(f"<{i:02X}> <{hexed}>")
+            return "\n".join([
+                "/CIDInit /ProcSet findresource begin",
+                "12 dict begin",
+                "begincmap",
+                "/CIDSystemInfo",
+                f"<< /Registry ({name})",
+                f"/Ordering ({name})",
+                "/Supplement 0",
+                ">> def",
+                f"/CMapName /{name} def",
+                "/CMapType 2 def",
+                "1 begincodespacerange",
+                f"<00> <{len(subset) - 1:02X}>",
+                "endcodespacerange",
+                f"{len(subset)} beginbfchar",
+                *entries,
+                "endbfchar",
+                "endcmap",
+                "CMapName currentdict /CMap defineresource pop",
+                "end",
+                "end",
+            ])
+
+    return ExtractableTTFont
+
+
+def register_fonts() -> None:
+    """Register the bundled fonts with reportlab, once per process."""
+    with _lock:
+        _register()
+
+
+@functools.cache
+def _register() -> bool:
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+
+    cls = _font_class()
+    folder = fonts_dir()
+    for name, filename in _FILES.items():
+        pdfmetrics.registerFont(cls(name, str(folder / filename)))
+    for regular, bold in SCRIPT_FONTS.values():
+        addMapping(regular, 0, 0, regular)
+        addMapping(regular, 0, 1, regular)
+        addMapping(regular, 1, 0, bold)
+        addMapping(regular, 1, 1, bold)
+        addMapping(bold, 0, 0, regular)
+        addMapping(bold, 1, 0, bold)
+    return True
+
+
+def font(name: str) -> Any:
+    from reportlab.pdfbase import pdfmetrics
+
+    register_fonts()
+    return pdfmetrics.getFont(name)
+
+
+def script_of(char: str) -> str | None:
+    """The script a character asks for, or None for common characters (spaces, digits, marks)."""
+    code = ord(char)
+    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0x08A0 <= code <= 0x08FF \
+            or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+        return "arabic"
+    if 0x0980 <= code <= 0x09FF:
+        return "bengali"
+    if char.isalpha():
+        return "latin"
+    return None

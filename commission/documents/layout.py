@@ -1,0 +1,330 @@
+"""What every commission PDF shares: styles, page furniture and metadata.
+
+Every page carries a header (the exercise, and PROVISIONAL when the decision is provisional, also
+as a diagonal watermark) and a footer with "Page x of y", the SHA-256 digest of the decision data
+and the head of the audit chain. "Page x of y" needs the page count, so the canvas keeps each
+page's state and draws the furniture when the document is saved (the reportlab canvasmaker idiom).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .fonts import SANS, SANS_BOLD, register_fonts
+from .text import plain
+
+BODY_SIZE = 10.5
+#: The key in the PDF's document information dictionary that holds the decision data.
+INFO_KEY = "CommissionDecision"
+
+
+@dataclass(frozen=True)
+class PageFurniture:
+    """What goes on every page besides the flowing content."""
+
+    heading: str
+    digest: str = ""
+    audit_head: str = ""
+    provisional: bool = False
+    label: str = "Decision data SHA-256"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    author: str
+    subject: str
+    keywords: Sequence[str] = ()
+    lang: str = "en-GB"
+    #: Extra entries for the document information dictionary (name → text).
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@functools.cache
+def styles() -> dict[str, Any]:
+    """Paragraph and table styles, built once per process (and so once per render worker)."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+
+    register_fonts()
+    base = ParagraphStyle(
+        "body",
+        fontName=SANS,
+        fontSize=BODY_SIZE,
+        leading=BODY_SIZE * 1.35,
+        shaping=0,
+        splitLongWords=1,
+        spaceAfter=4,
+    )
+
+    def derive(name: str, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base, **kw)
+
+    return {
+        "body": base,
+        "small": derive("small", fontSize=10, leading=13, spaceAfter=2),
+        "cell": derive("cell", fontSize=10, leading=12.5, spaceAfter=0),
+        "cellbold": derive("cellbold", fontName=SANS_BOLD, fontSize=10, leading=12.5,
+                           spaceAfter=0),
+        "title": derive("title", fontName=SANS_BOLD, fontSize=18, leading=23, spaceAfter=6),
+        "h1": derive("h1", fontName=SANS_BOLD, fontSize=14, leading=18, spaceBefore=10,
+                     spaceAfter=4),
+        "h2": derive("h2", fontName=SANS_BOLD, fontSize=12, leading=15, spaceBefore=8,
+                     spaceAfter=3),
+        "summary": derive("summary", fontSize=11.5, leading=16, borderWidth=0.8,
+                          borderColor=colors.black, borderPadding=6, spaceBefore=4,
+                          spaceAfter=12, backColor=colors.Color(0.95, 0.95, 0.95)),
+        "banner": derive("banner", fontName=SANS_BOLD, fontSize=13, leading=17,
+                         alignment=TA_CENTER, textColor=colors.black, spaceAfter=8),
+    }
+
+
+@functools.cache
+def _shaped(style: Any) -> Any:
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(style.name + "-shaped", parent=style, shaping=1)
+
+
+def paragraph(text: str, style: Any) -> Any:
+    """A Paragraph, shaped by HarfBuzz only when it holds Arabic-script or Bengali runs.
+
+    Shaping every Latin word costs about half the render time and buys only kerning, so
+    Latin-only paragraphs are laid out unshaped."""
+    from reportlab.platypus import Paragraph
+
+    if "CommissionArabic" in text or "CommissionBengali" in text:
+        style = _shaped(style)
+    return Paragraph(text, style)
+
+
+def table_style(header_rows: int = 1, extra: Sequence[tuple[Any, ...]] = ()) -> Any:
+    from reportlab.lib import colors
+    from reportlab.platypus import TableStyle
+
+    commands: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header_rows:
+        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1),
+                         colors.Color(0.88, 0.88, 0.88)))
+    commands.extend(extra)
+    return TableStyle(commands)
+
+
+def _info_class() -> type:
+    from reportlab.pdfbase.pdfdoc import PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
+
+    class Info(PDFInfo):  # type: ignore[misc]
+        """reportlab's document information, plus our own keys (the decision data)."""
+
+        extra: Mapping[str, str] = {}
+
+        def format(self, document: Any) -> Any:
+            entries: dict[str, Any] = {
+                "Title": PDFString(self.title),
+                "Author": PDFString(self.author),
+                "Subject": PDFString(self.subject),
+                "Keywords": PDFString(self.keywords),
+                "Producer": PDFString(self.producer),
+                "Creator": PDFString(self.creator),
+                "Trapped": PDFName(self.trapped),
+            }
+            entries["ModDate"] = entries["CreationDate"] = PDFDate(
+                ts=document._timeStamp, dateFormatter=self._dateFormatter
+            )
+            for key, value in sorted(self.extra.items()):
+                entries[key] = PDFString(value)
+            return PDFDictionary(entries).format(document)
+
+    return Info
+
+
+@functools.cache
+def canvas_class() -> type:
+    from reportlab.pdfgen.canvas import Canvas
+
+    info_class = _info_class()
+
+    class FurnishedCanvas(Canvas):  # type: ignore[misc]
+        furniture: PageFurniture = PageFurniture("")
+        extra_info: Mapping[str, str] = {}
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            info = info_class()
+            info.__dict__.update(self._doc.info.__dict__)
+            info.extra = dict(self.extra_info)
+            self._doc.info = info
+            self._saved_pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._saved_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved_pages)
+            for number, state in enumerate(self._saved_pages, start=1):
+                self.__dict__.update(state)
+                draw_furniture(self, self.furniture, number, total)
+                super().showPage()
+            super().save()
+
+    return FurnishedCanvas
+
+
+def draw_furniture(canvas: Any, furniture: PageFurniture, number: int, total: int) -> None:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+
+    width, height = A4
+    canvas.saveState()
+    if furniture.provisional:
+        canvas.setFillColor(colors.Color(0.6, 0.6, 0.6, alpha=0.25))
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(45)
+        _draw_outlined(canvas, "PROVISIONAL", 72)
+        canvas.rotate(-45)
+        canvas.translate(-width / 2, -height / 2)
+    canvas.setFillColor(colors.black)
+    canvas.setFont(SANS, 9)
+    room = width - 84 - (200 if furniture.provisional else 0)
+    canvas.drawString(42, height - 30, _fit_width(furniture.heading, room, 9))
+    if furniture.provisional:
+        canvas.setFont(SANS_BOLD, 11)
+        canvas.drawRightString(width - 42, height - 31,
+                               "PROVISIONAL — not a final decision")
+    canvas.setStrokeColor(colors.grey)
+    canvas.line(42, height - 36, width - 42, height - 36)
+    canvas.line(42, 50, width - 42, 50)
+    canvas.setFont(SANS, 10)
+    canvas.drawRightString(width - 42, 38, f"Page {number} of {total}")
+    canvas.setFont(SANS, 7.5)
+    if furniture.digest:
+        canvas.drawString(42, 38, f"{furniture.label}: {furniture.digest}")
+    if furniture.audit_head:
+        canvas.drawString(42, 28, f"Audit chain head: {furniture.audit_head}")
+    canvas.restoreState()
+
+
+@functools.cache
+def _outline_ops(text: str) -> tuple[float, tuple[tuple[Any, ...], ...]]:
+    """Glyph outlines of ``text`` in Noto Sans Bold (font units), and its advance width.
+
+    The watermark is drawn as shapes, not text, so it cannot interleave with the page's words
+    when the PDF is read aloud, searched or copied (the header says PROVISIONAL as text)."""
+    import uharfbuzz
+
+    from ..resources import fonts_dir
+
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(fonts_dir() / "NotoSans-Bold.ttf")))
+    hb_font = uharfbuzz.Font(face)
+    ops: list[tuple[Any, ...]] = []
+
+    class Pen:
+        def __init__(self, dx: float) -> None:
+            self.dx = dx
+
+        def moveTo(self, p: Any) -> None:  # noqa: N802 - the pen protocol's names
+            ops.append(("m", p[0] + self.dx, p[1]))
+
+        def lineTo(self, p: Any) -> None:  # noqa: N802
+            ops.append(("l", p[0] + self.dx, p[1]))
+
+        def qCurveTo(self, q: Any, p: Any) -> None:  # noqa: N802
+            ops.append(("q", q[0] + self.dx, q[1], p[0] + self.dx, p[1]))
+
+        def curveTo(self, a: Any, b: Any, c: Any) -> None:  # noqa: N802
+            ops.append(("c", a[0] + self.dx, a[1], b[0] + self.dx, b[1], c[0] + self.dx, c[1]))
+
+        def closePath(self) -> None:  # noqa: N802
+            ops.append(("z",))
+
+    x = 0.0
+    for char in text:
+        gid = hb_font.get_nominal_glyph(ord(char)) or 0
+        hb_font.draw_glyph_with_pen(gid, Pen(x))
+        x += hb_font.get_glyph_h_advance(gid)
+    return x, tuple(ops)
+
+
+def _draw_outlined(canvas: Any, text: str, size: float) -> None:
+    advance, ops = _outline_ops(text)
+    scale = size / 1000
+    dx, dy = -advance * scale / 2, -size * 0.35
+    path = canvas.beginPath()
+    cx = cy = 0.0
+    for op in ops:
+        if op[0] == "m":
+            cx, cy = op[1], op[2]
+            path.moveTo(dx + cx * scale, dy + cy * scale)
+        elif op[0] == "l":
+            cx, cy = op[1], op[2]
+            path.lineTo(dx + cx * scale, dy + cy * scale)
+        elif op[0] == "q":
+            qx, qy, ex, ey = op[1:]
+            c1 = (cx + 2 / 3 * (qx - cx), cy + 2 / 3 * (qy - cy))
+            c2 = (ex + 2 / 3 * (qx - ex), ey + 2 / 3 * (qy - ey))
+            path.curveTo(dx + c1[0] * scale, dy + c1[1] * scale, dx + c2[0] * scale,
+                         dy + c2[1] * scale, dx + ex * scale, dy + ey * scale)
+            cx, cy = ex, ey
+        elif op[0] == "c":
+            path.curveTo(*(dx + v * scale if i % 2 == 0 else dy + v * scale
+                           for i, v in enumerate(op[1:])))
+            cx, cy = op[5], op[6]
+        else:
+            path.close()
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _fit_width(text: str, room: float, size: float) -> str:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, SANS, size) <= room:
+        return text
+    while text and stringWidth(text + "…", SANS, size) > room:
+        text = text[:-1]
+    return text + "…"
+
+
+def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Metadata) -> None:
+    """Lay the story out on A4 pages with the furniture, and write the PDF to ``path``."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate
+
+    register_fonts()
+    canvas = type("Canvas", (canvas_class(),), {"furniture": furniture,
+                                                "extra_info": dict(meta.extra)})
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=42,
+        rightMargin=42,
+        topMargin=50,
+        bottomMargin=62,
+        title=meta.title,
+        author=meta.author,
+        subject=meta.subject,
+        keywords=", ".join(meta.keywords),
+        creator="commission",
+        lang=meta.lang,
+    )
+    doc.build(story, canvasmaker=canvas)
+
+
+def heading_for(exercise_title: str, lot_title: str | None = None) -> str:
+    """Header text: the exercise (and lot). Drawn straight on the canvas, so Latin-only fonts
+    are fine for our own words; untrusted text never goes here unescaped because drawString
+    does not interpret markup."""
+    return f"{exercise_title} — {lot_title}" if lot_title else exercise_title
+
+
+__all__ = ["INFO_KEY", "Metadata", "PageFurniture", "build", "plain", "styles", "table_style"]
