@@ -8,13 +8,16 @@ scores per tender and criterion. Floats appear only at the edge, in :meth:`Resul
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .model import PANELS, Exercise, Tender
+from .model import PANELS, Criterion, Exercise, Tender
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,25 +31,52 @@ OUTCOME_NONE_PASSED = "no-tender-passed"
 OUTCOME_INCOMPLETE = "incomplete"
 
 
-@dataclass(frozen=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
+    """One criterion of one tender: each panel's exact sum and count, and the flags of SPEC §6.
+
+    Means are derived, never stored rounded: ``community_mean`` is ``community_total /
+    community_n`` as an exact :class:`Fraction`, and ``combined`` gives each panel half.
+    """
+
     criterion: str
-    community_mean: Fraction | None
-    officer_mean: Fraction | None
-    combined: Fraction | None
+    community_total: int
     community_n: int
+    officer_total: int
     officer_n: int
     below_minimum: bool | None
     divergent: bool | None
 
+    @property
+    def community_mean(self) -> Fraction | None:
+        return Fraction(self.community_total, self.community_n) if self.community_n else None
+
+    @property
+    def officer_mean(self) -> Fraction | None:
+        return Fraction(self.officer_total, self.officer_n) if self.officer_n else None
+
+    @property
+    def combined(self) -> Fraction | None:
+        """(community mean + officer mean) / 2: equal weight whatever the headcount."""
+        if not (self.community_n and self.officer_n):
+            return None
+        return Fraction(
+            self.community_total * self.officer_n + self.officer_total * self.community_n,
+            2 * self.community_n * self.officer_n,
+        )
+
     def to_dict(self) -> dict[str, Any]:
+        # int / int is correctly rounded, the same float as float(Fraction(...)), but cheaper.
+        cn, on = self.community_n, self.officer_n
+        both = cn and on
         return {
             "criterion": self.criterion,
-            "community_mean": _float(self.community_mean),
-            "officer_mean": _float(self.officer_mean),
-            "combined": _float(self.combined),
-            "community_n": self.community_n,
-            "officer_n": self.officer_n,
+            "community_mean": self.community_total / cn if cn else None,
+            "officer_mean": self.officer_total / on if on else None,
+            "combined": (self.community_total * on + self.officer_total * cn) / (2 * cn * on)
+            if both
+            else None,
+            "community_n": cn,
+            "officer_n": on,
             "below_minimum": self.below_minimum,
             "divergent": self.divergent,
         }
@@ -153,7 +183,14 @@ class Results:
         return [t for t in self.tenders if t.lot == lot_id]
 
     def comments_on(self, tender_id: str) -> list[Comment]:
-        return [c for c in self.comments if c.tender == tender_id]
+        return list(self._comments_by_tender.get(tender_id, ()))
+
+    @functools.cached_property
+    def _comments_by_tender(self) -> dict[str, list[Comment]]:
+        grouped: dict[str, list[Comment]] = defaultdict(list)
+        for comment in self.comments:
+            grouped[comment.tender].append(comment)
+        return grouped
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of SPEC §7, valid against ``schemas/results.schema.json``."""
@@ -196,7 +233,11 @@ class Results:
         import pandas as pd
 
         return pd.DataFrame(
-            [{"tender": t.tender, "lot": t.lot, **c.to_dict()} for t in self.tenders for c in t.criteria]
+            [
+                {"tender": t.tender, "lot": t.lot, **c.to_dict()}
+                for t in self.tenders
+                for c in t.criteria
+            ]
         )
 
 
@@ -214,184 +255,408 @@ class PanelTally:
 
 Tallies = Mapping[tuple[str, str, str], PanelTally]
 
+#: ``CriterionResult`` from one tuple of fields, without a Python-level call per criterion.
+_new_criterion_result = functools.partial(tuple.__new__, CriterionResult)
 
-def tally(scores: pd.DataFrame, exercise: Exercise) -> dict[tuple[str, str, str], PanelTally]:
-    """Sum and count each panel's scores per (tender, criterion, panel), as exact integers."""
-    if scores is None or len(scores) == 0:
-        return {}
-    panel = scores["evaluator"].map(exercise.panel_of())
-    if panel.isna().any():
-        unknown = sorted(set(scores.loc[panel.isna(), "evaluator"]))
-        raise ValueError(f"scores from evaluators not in the exercise: {', '.join(unknown[:5])}")
-    grouped = (
-        scores.assign(panel=panel)
-        .groupby(["tender", "criterion", "panel"], sort=False, observed=True)["score"]
-        .agg(["sum", "count"])
+_PANEL_INDEX = {panel: i for i, panel in enumerate(PANELS)}
+
+
+@dataclass(frozen=True)
+class TallyGrid:
+    """Each panel's exact sum and count of scores, as arrays over (panel, tender, criterion).
+
+    ``totals[0]`` is the community panel, ``totals[1]`` the officer panel; tenders and criteria
+    are in the order of ``tender_ids`` and ``criterion_ids``. Cells nobody scored hold 0 and 0.
+    """
+
+    tender_ids: tuple[str, ...]
+    criterion_ids: tuple[str, ...]
+    totals: Any  # numpy int64 array, shape (2, tenders, criteria)
+    counts: Any
+
+
+def tally(scores: pd.DataFrame, exercise: Exercise) -> pd.DataFrame:
+    """Sum and count each panel's scores per tender and criterion, as exact integers.
+
+    Returns one row per (tender, criterion, panel) that has scores, with ``total`` and ``count``.
+    """
+    import pandas as pd
+
+    tender_ids = tuple(sorted(set(scores["tender"]))) if len(scores) else ()
+    grid = _grid_from_frame(scores, exercise, tender_ids)
+    panel, tender, criterion = (a.ravel() for a in _indices(grid.counts.shape))
+    counts = grid.counts.ravel()
+    keep = counts > 0
+    return pd.DataFrame(
+        {
+            "tender": [grid.tender_ids[i] for i in tender[keep]],
+            "criterion": [grid.criterion_ids[i] for i in criterion[keep]],
+            "panel": [PANELS[i] for i in panel[keep]],
+            "total": grid.totals.ravel()[keep],
+            "count": counts[keep],
+        }
     )
-    return {
-        (str(t), str(c), str(p)): PanelTally(int(s), int(n))
-        for (t, c, p), s, n in zip(
-            grouped.index, grouped["sum"].tolist(), grouped["count"].tolist(), strict=True
+
+
+def _indices(shape: tuple[int, ...]) -> tuple[Any, ...]:
+    import numpy as np
+
+    return tuple(np.indices(shape))
+
+
+def _grid_from_frame(
+    scores: pd.DataFrame, exercise: Exercise, tender_ids: Sequence[str]
+) -> TallyGrid:
+    """The tally grid of a score frame: integer codes and ``bincount``, no per-row Python."""
+    import numpy as np
+    import pandas as pd
+
+    criterion_ids = exercise.criteria.ids
+    shape = (len(PANELS), len(tender_ids), len(criterion_ids))
+    if scores is None or len(scores) == 0:
+        return TallyGrid(
+            tuple(tender_ids), criterion_ids, np.zeros(shape, "int64"), np.zeros(shape, "int64")
         )
-    }
+    evaluator_codes, evaluators = pd.factorize(scores["evaluator"], sort=False)
+    panel_of = exercise.panel_of()
+    unknown = [e for e in evaluators if e not in panel_of]
+    if unknown:
+        raise ValueError(
+            f"scores from evaluators not in the exercise: {', '.join(map(str, unknown[:5]))}"
+        )
+    panel_codes = np.array([_PANEL_INDEX[panel_of[e]] for e in evaluators], dtype="int64")
+    tender_codes = pd.Index(tender_ids).get_indexer(scores["tender"])
+    criterion_codes = pd.Index(criterion_ids).get_indexer(scores["criterion"])
+    known = (tender_codes >= 0) & (criterion_codes >= 0)
+    if not known.all():
+        raise ValueError("scores for tenders or criteria not in the exercise")
+    cell = (panel_codes[evaluator_codes] * shape[1] + tender_codes) * shape[2] + criterion_codes
+    size = shape[0] * shape[1] * shape[2]
+    values = scores["score"].to_numpy(dtype="int64")
+    counts = np.bincount(cell, minlength=size)
+    # bincount sums in float64, exact while every partial sum stays below 2**53.
+    if np.abs(values).sum(dtype="float64") < 2.0**53:
+        totals = np.rint(np.bincount(cell, weights=values, minlength=size)).astype("int64")
+    else:  # pragma: no cover - more than a quadrillion score points
+        totals = np.zeros(size, dtype="int64")
+        np.add.at(totals, cell, values)
+    return TallyGrid(tuple(tender_ids), criterion_ids, totals.reshape(shape), counts.reshape(shape))
+
+
+def _grid_from_tallies(
+    tallies: Tallies | pd.DataFrame, exercise: Exercise, tender_ids: Sequence[str]
+) -> TallyGrid:
+    """The tally grid of aggregates computed elsewhere (the store's SQL ``SUM``/``COUNT``)."""
+    import numpy as np
+    import pandas as pd
+
+    criterion_ids = exercise.criteria.ids
+    shape = (len(PANELS), len(tender_ids), len(criterion_ids))
+    totals = np.zeros(shape, dtype="int64")
+    counts = np.zeros(shape, dtype="int64")
+    if isinstance(tallies, pd.DataFrame):
+        frame = tallies
+    else:
+        frame = pd.DataFrame(
+            [(t, c, p, v.total, v.count) for (t, c, p), v in tallies.items()],
+            columns=["tender", "criterion", "panel", "total", "count"],
+        )
+    if len(frame):
+        t = pd.Index(tender_ids).get_indexer(frame["tender"])
+        c = pd.Index(criterion_ids).get_indexer(frame["criterion"])
+        p = pd.Index(PANELS).get_indexer(frame["panel"])
+        keep = (t >= 0) & (c >= 0) & (p >= 0)
+        np.add.at(totals, (p[keep], t[keep], c[keep]), frame["total"].to_numpy("int64")[keep])
+        np.add.at(counts, (p[keep], t[keep], c[keep]), frame["count"].to_numpy("int64")[keep])
+    return TallyGrid(tuple(tender_ids), criterion_ids, totals, counts)
 
 
 def score(exercise: Exercise, tenders: Iterable[Tender], scores: pd.DataFrame) -> Results:
     """Apply SPEC §6 to checked records. ``scores`` is the score frame of ARCHITECTURE.md."""
-    return score_tallies(exercise, tenders, tally(scores, exercise), _comments(scores, exercise))
+    tender_list = sorted(tenders, key=lambda t: t.id)
+    grid = _grid_from_frame(scores, exercise, [t.id for t in tender_list])
+    with _no_gc_pauses():
+        return _score_grid(exercise, tender_list, grid, _comments(scores, exercise))
 
 
 def score_tallies(
     exercise: Exercise,
     tenders: Iterable[Tender],
-    tallies: Tallies,
+    tallies: Tallies | pd.DataFrame,
     comments: Sequence[Comment] = (),
 ) -> Results:
-    """SPEC §6 from exact per-panel aggregates; the store computes these in SQL."""
+    """SPEC §6 from exact per-panel aggregates: a mapping ``(tender, criterion, panel)`` →
+    :class:`PanelTally`, or a DataFrame with columns tender, criterion, panel, total, count."""
     tender_list = sorted(tenders, key=lambda t: t.id)
-    assessed = {t.id: _assess(exercise, t, tallies) for t in tender_list}
+    grid = _grid_from_tallies(tallies, exercise, [t.id for t in tender_list])
+    with _no_gc_pauses():
+        return _score_grid(exercise, tender_list, grid, tuple(comments))
 
-    by_lot: dict[str, list[Tender]] = defaultdict(list)
-    for tender in tender_list:
-        by_lot[tender.lot].append(tender)
 
+@contextlib.contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Results are tens of thousands of small immutable objects and no reference cycles; the
+    cyclic collector would otherwise re-scan them all several times while they are built."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _score_grid(
+    exercise: Exercise, tenders: Sequence[Tender], grid: TallyGrid, comments: Sequence[Comment]
+) -> Results:
+    """Rules 1–8 over the whole grid at once, in exact integer arithmetic.
+
+    With ``cs, cn`` the community panel's sum and count and ``os, on`` the officer panel's, the
+    combined score is ``(cs/cn + os/on) / 2 = (cs·on + os·cn) / (2·cn·on)``. Comparisons with a
+    minimum or the divergence threshold are made by cross-multiplying integers, so no rounding
+    can move a tender across a line.
+    """
+    import numpy as np
+
+    criteria = exercise.criteria.criteria
+    totals, counts = grid.totals, grid.counts
+    # Python integers if int64 could overflow in the cross-multiplications below.
+    largest = max(int(np.abs(totals).max(initial=0)), 1) * max(int(counts.max(initial=0)), 1) ** 2
+    bound = max([2] + [c.minimum.denominator for c in criteria if c.minimum is not None])
+    if largest * bound * exercise.divergence_threshold.numerator * 4 > 2**62:
+        totals, counts = totals.astype(object), counts.astype(object)
+    cs, os_ = totals[0], totals[1]
+    cn, on = counts[0], counts[1]
+    both = (cn > 0) & (on > 0)
+    numerator = cs * on + os_ * cn  # combined = numerator / denominator
+    denominator = 2 * cn * on
+
+    below = np.zeros(both.shape, dtype=bool)
+    for j, criterion in enumerate(criteria):
+        if criterion.minimum is not None:
+            m = criterion.minimum
+            below[:, j] = both[:, j] & (
+                numerator[:, j] * m.denominator < m.numerator * denominator[:, j]
+            )
+    d = exercise.divergence_threshold
+    divergent = both & (abs(cs * on - os_ * cn) * d.denominator >= d.numerator * cn * on)
+
+    need_c = exercise.min_evaluators.get("community", 1)
+    need_o = exercise.min_evaluators.get("officer", 1)
+    short = (cn < need_c) | (on < need_o)
+    complete = ~short.any(axis=1)
+    computable = both.all(axis=1)
+
+    # quality = 100 · Σ_c k_c · combined_c with k_c = weight_c / scale_max_c / Σ weight.
+    total_weight = sum((c.weight for c in criteria), Fraction(0))
+    factors = [100 * c.weight / c.scale.max / total_weight for c in criteria]
+    k_num = [f.numerator for f in factors]
+    k_den = [f.denominator for f in factors]
+    num_rows, den_rows = numerator.tolist(), denominator.tolist()
+    cs_rows, cn_rows, os_rows, on_rows = cs.tolist(), cn.tolist(), os_.tolist(), on.tolist()
+    below_rows = below.tolist()
+    # Flags are None where a panel has not scored: there is nothing to compare yet.
+    below_shown = np.where(both, below, None).tolist()
+    divergent_shown = np.where(both, divergent, None).tolist()
+    threshold = exercise.quality_threshold
+
+    n_criteria = len(criteria)
+    quality: list[Fraction | None] = []
+    passed: list[bool | None] = []
+    failures: list[tuple[str, ...]] = []
+    criterion_rows: list[tuple[CriterionResult, ...]] = []
+    ids = [c.id for c in criteria]
+    for i in range(len(tenders)):
+        nums, dens, flags = num_rows[i], den_rows[i], below_rows[i]
+        q: Fraction | None = None
+        if computable[i]:
+            qn, qd = 0, 1
+            for j in range(n_criteria):
+                a, b = k_num[j] * nums[j], k_den[j] * dens[j]
+                qn, qd = qn * b + a * qd, qd * b
+            q = Fraction(qn, qd)
+        reasons: tuple[str, ...] = ()
+        if any(flags) or (q is not None and threshold is not None and q < threshold):
+            reasons = _failures(criteria, nums, dens, flags, q, threshold)
+        quality.append(q)
+        failures.append(reasons)
+        passed.append(None if q is None and not reasons else not reasons)
+        criterion_rows.append(
+            tuple(
+                map(
+                    _new_criterion_result,
+                    zip(
+                        ids,
+                        cs_rows[i],
+                        cn_rows[i],
+                        os_rows[i],
+                        on_rows[i],
+                        below_shown[i],
+                        divergent_shown[i],
+                        strict=True,
+                    ),
+                )
+            )
+        )
+
+    by_lot: dict[str, list[int]] = defaultdict(list)
+    for i, tender in enumerate(tenders):
+        by_lot[tender.lot].append(i)
+    unknown_lots = set(by_lot) - set(exercise.lot_ids)
+    if unknown_lots:
+        raise ValueError(f"tenders name lots the exercise lacks: {', '.join(sorted(unknown_lots))}")
+
+    weight = exercise.price_weight
     results: list[TenderResult] = []
     lots: list[LotResult] = []
     for lot in exercise.lots:
         members = by_lot.get(lot.id, [])
-        priced = _price(exercise, members, assessed)
-        ranked = _rank(priced)
-        ordered = sorted(
-            priced,
-            key=lambda r: (r.rank is None, r.rank or 0, -(r.total_score or 0), r.tender),
+        price_scores: dict[int, Fraction | None] = {}
+        totals_: dict[int, Fraction | None] = {}
+        if weight == 0:
+            for i in members:
+                price_scores[i], totals_[i] = None, quality[i]
+        else:
+            # Rule 5: the lowest price among the lot's passing tenders (a provisional pass
+            # counts). A failed tender takes no part: against a passing price it could score
+            # above the price weight, which would mean nothing.
+            prices = [tenders[i].price for i in members if passed[i] and tenders[i].price]
+            lowest = min(prices) if prices else None
+            for i in members:
+                price, q = tenders[i].price, quality[i]
+                if passed[i] and lowest is not None and price and q is not None:
+                    price_scores[i], totals_[i] = _price_and_total(weight, lowest, price, q)
+                else:
+                    price_scores[i] = totals_[i] = None
+        ranks, ties = _rank(
+            [
+                (totals_[i], tenders[i].id)
+                for i in members
+                if complete[i] and passed[i] and totals_[i] is not None
+            ]
         )
-        results.extend(ranked.get(r.tender, r) for r in ordered)
-        lots.append(_lot_outcome(lot.id, lot.title, [ranked.get(r.tender, r) for r in ordered]))
+        ordered = sorted(
+            members,
+            key=lambda i: (
+                tenders[i].id not in ranks,
+                ranks.get(tenders[i].id, 0),
+                -float(totals_[i] or 0),  # display order of unranked tenders only
+                tenders[i].id,
+            ),
+        )
+        lot_results = [
+            TenderResult(
+                tender=tenders[i].id,
+                lot=lot.id,
+                bidder=tenders[i].bidder,
+                status="complete" if complete[i] else "incomplete",
+                passed=passed[i],
+                rank=ranks.get(tenders[i].id),
+                tie=tenders[i].id in ties,
+                quality_score=quality[i],
+                price_score=price_scores[i],
+                total_score=totals_[i],
+                criteria=criterion_rows[i],
+                failures=failures[i],
+                missing=()
+                if complete[i]
+                else _missing(ids, cn_rows[i], on_rows[i], need_c, need_o),
+            )
+            for i in ordered
+        ]
+        results.extend(lot_results)
+        lots.append(_lot_outcome(lot.id, lot.title, lot_results))
     return Results(exercise, tuple(results), tuple(lots), tuple(comments))
 
 
-def _assess(exercise: Exercise, tender: Tender, tallies: Tallies) -> TenderResult:
-    """Means, combined scores, quality, minimums and completeness for one tender (rules 1–4, 6, 8)."""
-    criteria: list[CriterionResult] = []
-    failures: list[str] = []
-    missing: list[str] = []
-    weighted = Fraction(0)
-    total_weight = Fraction(0)
-    computable = True
-    for criterion in exercise.criteria.criteria:
-        community = tallies.get((tender.id, criterion.id, "community"), PanelTally())
-        officer = tallies.get((tender.id, criterion.id, "officer"), PanelTally())
-        c_mean, o_mean = community.mean, officer.mean
-        combined = None
-        if c_mean is not None and o_mean is not None:
-            combined = PANEL_WEIGHT * c_mean + PANEL_WEIGHT * o_mean
-        below = None
-        if combined is not None:
-            below = criterion.minimum is not None and combined < criterion.minimum
-            if below:
-                failures.append(
-                    f"{criterion.name}: combined score {_show(combined)} is below the minimum "
-                    f"{_show(criterion.minimum)}"
-                )
-        divergent = None
-        if c_mean is not None and o_mean is not None:
-            divergent = abs(c_mean - o_mean) >= exercise.divergence_threshold
-        for panel, panel_tally in (("community", community), ("officer", officer)):
-            needed = exercise.min_evaluators.get(panel, 1)
-            if panel_tally.count < needed:
-                missing.append(
-                    f"{criterion.id}: {panel} panel has {panel_tally.count} of {needed} "
-                    f"score{'s' if needed != 1 else ''} needed"
-                )
-        if combined is None:
-            computable = False
-        else:
-            weighted += criterion.weight * combined / criterion.scale.max
-        total_weight += criterion.weight
-        criteria.append(
-            CriterionResult(
-                criterion.id,
-                c_mean,
-                o_mean,
-                combined,
-                community.count,
-                officer.count,
-                below,
-                divergent,
-            )
-        )
+def _price_and_total(
+    weight: Fraction, lowest: Fraction, price: Fraction, quality: Fraction
+) -> tuple[Fraction, Fraction]:
+    """Rule 5: ``p × lowest / price`` and ``(100 − p)/100 × quality + price score``.
 
-    quality = 100 * weighted / total_weight if computable and total_weight else None
-    passed: bool | None = None
-    if quality is not None:
-        threshold = exercise.quality_threshold
-        if threshold is not None and quality < threshold:
-            failures.append(
-                f"quality score {_show(quality)} is below the quality threshold {_show(threshold)}"
-            )
-        passed = not failures
-    elif failures:
-        passed = False
-    return TenderResult(
-        tender=tender.id,
-        lot=tender.lot,
-        bidder=tender.bidder,
-        status="incomplete" if missing else "complete",
-        passed=passed,
-        rank=None,
-        tie=False,
-        quality_score=quality,
-        price_score=None,
-        total_score=quality if exercise.price_weight == 0 else None,
-        criteria=tuple(criteria),
-        failures=tuple(failures),
-        missing=tuple(missing),
+    Written out over numerators and denominators so each is one exact Fraction, not a chain.
+    """
+    price_n = weight.numerator * lowest.numerator * price.denominator
+    price_d = weight.denominator * lowest.denominator * price.numerator
+    keep = 100 - weight  # the quality share, in percent
+    quality_n = keep.numerator * quality.numerator
+    quality_d = keep.denominator * 100 * quality.denominator
+    return Fraction(price_n, price_d), Fraction(
+        quality_n * price_d + price_n * quality_d, quality_d * price_d
     )
 
 
-def _price(
-    exercise: Exercise, members: list[Tender], assessed: Mapping[str, TenderResult]
-) -> list[TenderResult]:
-    """Rule 5: price score against the lowest price among the lot's passing tenders.
-
-    Passing includes a provisional pass of an incomplete tender, so a provisional decision shows
-    the price scores the final one will have if the remaining scores do not change the passes.
-    """
-    weight = exercise.price_weight
-    if weight == 0:
-        return [assessed[t.id] for t in members]
-    passing_prices = [t.price for t in members if assessed[t.id].passed and t.price is not None]
-    lowest = min(passing_prices) if passing_prices else None
-    priced = []
-    for tender in members:
-        result = assessed[tender.id]
-        price_score = total = None
-        # A failed tender takes no part in the price comparison: measured against the lowest
-        # *passing* price it could score above the price weight, which would mean nothing.
-        if result.passed and lowest is not None and tender.price:
-            price_score = weight * lowest / tender.price
-            total = (100 - weight) / 100 * result.quality_score + price_score  # type: ignore[operator]
-        priced.append(_replace(result, price_score=price_score, total_score=total))
-    return priced
-
-
-def _rank(results: Sequence[TenderResult]) -> dict[str, TenderResult]:
-    """Rule 7: rank passing, complete tenders by exact total; exact equals share a rank."""
-    eligible = [
-        r for r in results if r.complete and r.passed and r.total_score is not None
+def _failures(
+    criteria: Sequence[Criterion],
+    numerators: Sequence[int],
+    denominators: Sequence[int],
+    below: Sequence[bool],
+    quality: Fraction | None,
+    threshold: Fraction | None,
+) -> tuple[str, ...]:
+    """Why a tender failed, in words a bidder can read (rule 4)."""
+    reasons = [
+        f"{criterion.name}: combined score {_show(Fraction(numerators[j], denominators[j]))} is "
+        f"below the minimum {_show(criterion.minimum)}"
+        for j, criterion in enumerate(criteria)
+        if below[j]
     ]
-    eligible.sort(key=lambda r: (-r.total_score, r.tender))  # type: ignore[operator]
-    counts: dict[Fraction, int] = defaultdict(int)
-    for r in eligible:
-        counts[r.total_score] += 1  # type: ignore[index]
-    ranked: dict[str, TenderResult] = {}
-    rank = 0
-    previous: Fraction | None = None
-    for position, r in enumerate(eligible, start=1):
-        if r.total_score != previous:
-            rank, previous = position, r.total_score
-        ranked[r.tender] = _replace(r, rank=rank, tie=counts[r.total_score] > 1)  # type: ignore[index]
-    return ranked
+    if quality is not None and threshold is not None and quality < threshold:
+        reasons.append(
+            f"quality score {_show(quality)} is below the quality threshold {_show(threshold)}"
+        )
+    return tuple(reasons)
+
+
+def _missing(
+    ids: Sequence[str], community: Sequence[int], officer: Sequence[int], need_c: int, need_o: int
+) -> tuple[str, ...]:
+    """What a tender still needs before it is complete (rule 6)."""
+    missing = []
+    for j, criterion_id in enumerate(ids):
+        for panel, have, needed in (
+            ("community", community[j], need_c),
+            ("officer", officer[j], need_o),
+        ):
+            if have < needed:
+                missing.append(
+                    f"{criterion_id}: {panel} panel has {have} of {needed} "
+                    f"score{'s' if needed != 1 else ''} needed"
+                )
+    return tuple(missing)
+
+
+def _rank(eligible: Sequence[tuple[Fraction, str]]) -> tuple[dict[str, int], set[str]]:
+    """Rule 7: rank by exact total, highest first; exactly equal totals share a rank.
+
+    Sorting compares floats first, for speed, and stays exact: ``float()`` of a Fraction is
+    correctly rounded and so monotonic, hence a larger float means a larger total, and only
+    totals whose floats are equal are put in order by exact comparison.
+    """
+    keyed = sorted((-float(total), tender_id, total) for total, tender_id in eligible)
+    approximate = [(total, tender_id) for _, tender_id, total in keyed]
+    ordered: list[tuple[Fraction, str]] = []
+    start = 0
+    while start < len(keyed):
+        end = start + 1
+        while end < len(keyed) and keyed[end][0] == keyed[start][0]:
+            end += 1
+        run = approximate[start:end]
+        if len(run) > 1:
+            run.sort(key=lambda pair: (-pair[0], pair[1]))
+        ordered.extend(run)
+        start = end
+    ranks: dict[str, int] = {}
+    ties: set[str] = set()
+    rank, previous = 0, None
+    for place, (total, tender_id) in enumerate(ordered, start=1):
+        if total != previous:
+            rank, previous = place, total
+        ranks[tender_id] = rank
+    for k in range(1, len(ordered)):
+        if ordered[k][0] == ordered[k - 1][0]:
+            ties.update((ordered[k][1], ordered[k - 1][1]))
+    return ranks, ties
 
 
 def _lot_outcome(lot_id: str, title: str, results: Sequence[TenderResult]) -> LotResult:
@@ -432,12 +697,6 @@ def _comments(scores: pd.DataFrame, exercise: Exercise) -> tuple[Comment, ...]:
     return tuple(comments)
 
 
-def _replace(result: TenderResult, **changes: Any) -> TenderResult:
-    from dataclasses import replace
-
-    return replace(result, **changes)
-
-
 def _float(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
 
@@ -445,7 +704,9 @@ def _float(value: Fraction | None) -> float | None:
 def _ratio(value: Fraction | None) -> str | None:
     if value is None:
         return None
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
 
 
 def _show(value: Fraction | None) -> str:
