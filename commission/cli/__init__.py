@@ -89,6 +89,35 @@ def show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
+class ProgressBar:
+    """A stderr progress bar, opened when the library first reports and knows the total.
+
+    Library functions take a callback ``progress(done, total)`` (or ``progress(stage, done,
+    total)``); this is that callback. It draws nothing unless ``enabled``.
+    """
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        self.enabled, self.label = enabled, label
+        self.bar: Any = None
+
+    def __call__(self, *report: Any) -> None:
+        if not self.enabled:
+            return
+        *stage, done, total = report
+        if self.bar is None:
+            label = str(stage[0]) if stage else self.label
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 def note(message: str, quiet: bool = False) -> None:
     """Progress and notes go to stderr so stdout stays data."""
     if not quiet:

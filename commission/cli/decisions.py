@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import click
 
+from ..errors import ExitStatus
 from . import (
     Context,
+    ProgressBar,
     exercise_option,
     library_call,
     note,
@@ -16,29 +15,6 @@ from . import (
     quiet_option,
     show_progress,
 )
-
-
-class _LazyBar:
-    """A stderr progress bar opened when the library first reports, and knows the total."""
-
-    def __init__(self, enabled: bool, label: str) -> None:
-        self.enabled, self.label = enabled, label
-        self.bar: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(done)
-
-    def __enter__(self) -> _LazyBar:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
 
 
 def register(group: click.Group) -> None:
@@ -67,7 +43,7 @@ def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: boo
     from ..store import open_store
 
     with library_call(), open_store(ctx.db_url) as store, \
-            _LazyBar(show_progress(quiet), "Assessment summaries") as progress:
+            ProgressBar(show_progress(quiet), "Assessment summaries") as progress:
         outcome = decide(store, out_dir, lot=lot, provisional=provisional,
                          name_evaluators=name_evaluators, exercise_id=exercise_id,
                          progress=progress)
@@ -94,4 +70,4 @@ def verify_command(ctx: Context, pdf: str, exercise_id: str | None) -> None:
         click.echo(outcome.message)
         return
     click.echo(outcome.message, err=True)
-    sys.exit(1)
+    raise click.exceptions.Exit(int(ExitStatus.INPUT_WRONG))

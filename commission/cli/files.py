@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import ExitStatus
 from . import format_option, library_call, note, quiet_option
 
 _EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -54,7 +55,7 @@ def validate(files: tuple[Path, ...], exercise_path: Path | None, fmt: str) -> N
     else:
         note(f"{len(tenders)} tender file(s) valid.")
     if report.problems:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(int(ExitStatus.INPUT_WRONG))
 
 
 def _short(value: object) -> str | None:
@@ -115,7 +116,9 @@ def schema(exercise_path: Path | None) -> None:
     help="Score sheet, CSV or XLSX (repeatable).",
 )
 @click.argument("more_score_paths", nargs=-1, type=_EXISTING, metavar="[FILE]...")
-@click.option("--evaluator", metavar="ID", help="The panel member, for sheets with no evaluator column.")
+@click.option(
+    "--evaluator", metavar="ID", help="The panel member, for sheets with no evaluator column."
+)
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV sheets, e.g. cp1252.")
 @format_option
 def score(

@@ -9,12 +9,13 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from . import (
     Context,
+    ProgressBar,
     exercise_option,
     format_option,
     library_call,
@@ -168,32 +169,19 @@ def scores_import(
     """
     from ..store import import_scores
 
-    bar: Any = None
-
-    def progress(stage: str, done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=stage, file=click.get_text_stream("stderr"))
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
     if show_progress(quiet):
         note(f"reading {len(files)} score sheet{'s' if len(files) != 1 else ''}")
-    try:
-        with _store(ctx) as store:
-            outcome = import_scores(
-                store,
-                list(files),
-                evaluator=evaluator,
-                replace=replace,
-                dry_run=dry_run,
-                exercise_id=exercise_id,
-                encoding=encoding,
-                progress=progress if show_progress(quiet) else None,
-            )
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    with _store(ctx) as store, ProgressBar(show_progress(quiet), "writing") as progress:
+        outcome = import_scores(
+            store,
+            list(files),
+            evaluator=evaluator,
+            replace=replace,
+            dry_run=dry_run,
+            exercise_id=exercise_id,
+            encoding=encoding,
+            progress=progress,
+        )
     if fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
     else:
