@@ -85,21 +85,13 @@ def load_criteria(
     return criteria_from_dict(doc, file=file)
 
 
-def criteria_from_dict(doc: Any, *, file: str | None = None) -> CriteriaSet:
-    """Check a parsed criteria set document and build the :class:`CriteriaSet`."""
-    from commission.validation import problems as schema_problems
+def criteria_from_dict(doc: Any, *, file: str | None = None, trusted: bool = False) -> CriteriaSet:
+    """Check a parsed criteria set document and build the :class:`CriteriaSet`.
 
-    found = schema_problems(doc, "criteria", file)
-    if found:
-        raise InvalidCriteria(
-            f"{file or 'the criteria set'}: {_count(found)} in the criteria set",
-            [_name_criterion(p, doc) for p in found],
-        )
-    found = semantic_problems(doc, file)
-    if found:
-        raise InvalidCriteria(
-            f"{file or 'the criteria set'}: {_count(found)} in the criteria set", found
-        )
+    ``trusted`` skips the checks, for a set already checked and frozen into a stored exercise.
+    """
+    if not trusted:
+        _check(doc, file)
     set_scale = Scale.from_dict(doc.get("scale") or DEFAULT_SCALE)
     criteria = []
     for item in doc["criteria"]:
@@ -122,6 +114,22 @@ def criteria_from_dict(doc: Any, *, file: str | None = None) -> CriteriaSet:
         criteria=tuple(criteria),
         description=doc.get("description", ""),
     )
+
+
+def _check(doc: Any, file: str | None) -> None:
+    from commission.validation import problems as schema_problems
+
+    found = schema_problems(doc, "criteria", file)
+    if found:
+        raise InvalidCriteria(
+            f"{file or 'the criteria set'}: {_count(found)} in the criteria set",
+            [_name_criterion(p, doc) for p in found],
+        )
+    found = semantic_problems(doc, file)
+    if found:
+        raise InvalidCriteria(
+            f"{file or 'the criteria set'}: {_count(found)} in the criteria set", found
+        )
 
 
 def semantic_problems(doc: Mapping[str, Any], file: str | None = None) -> list[Problem]:

@@ -30,29 +30,27 @@ def load_exercise(path: str | os.PathLike[str]) -> Exercise:
 
 
 def exercise_from_dict(
-    doc: Any, *, base_dir: Path | None = None, file: str | None = None
+    doc: Any,
+    *,
+    base_dir: Path | None = None,
+    file: str | None = None,
+    trusted: bool = False,
 ) -> Exercise:
     """Check a parsed exercise document and build the :class:`Exercise`.
 
     A criteria path is taken relative to ``base_dir`` (the current folder when None). Raises
     :class:`InvalidExercise` with every problem, the criteria set's included.
+
+    ``trusted`` skips the checks, for a document that passed them before and cannot have changed
+    since: an ``Exercise.document`` (criteria set written out whole) that the store keeps under
+    its SHA-256. Anything read from a file or a person is never trusted.
     """
-    from commission.validation import problems as schema_problems
+    if trusted and isinstance(doc.get("criteria"), Mapping):
+        from commission.criteria import criteria_from_dict
 
-    name = file or "the exercise"
-    found = schema_problems(doc, "exercise", file)
-    if found:
-        raise InvalidExercise(f"{name}: {_count(found)} in the exercise", found)
-
-    found = semantic_problems(doc, file)
-    criteria: CriteriaSet | None = None
-    try:
-        criteria = _criteria(doc["criteria"], base_dir, file)
-    except InvalidCriteria as error:
-        found += error.problems
-    if found:
-        raise InvalidExercise(f"{name}: {_count(found)} in the exercise", found)
-    assert criteria is not None
+        criteria = criteria_from_dict(doc["criteria"], trusted=True)
+    else:
+        criteria = _checked_criteria(doc, base_dir, file)
 
     min_evaluators = {panel: 1 for panel in PANELS}
     min_evaluators.update(doc.get("min_evaluators") or {})
@@ -81,6 +79,27 @@ def exercise_from_dict(
         min_evaluators=min_evaluators,
         document=document,
     )
+
+
+def _checked_criteria(doc: Any, base_dir: Path | None, file: str | None) -> CriteriaSet:
+    """The schema and SPEC §3 checks of an exercise document, then its criteria set."""
+    from commission.validation import problems as schema_problems
+
+    name = file or "the exercise"
+    found = schema_problems(doc, "exercise", file)
+    if found:
+        raise InvalidExercise(f"{name}: {_count(found)} in the exercise", found)
+
+    found = semantic_problems(doc, file)
+    criteria: CriteriaSet | None = None
+    try:
+        criteria = _criteria(doc["criteria"], base_dir, file)
+    except InvalidCriteria as error:
+        found += error.problems
+    if found:
+        raise InvalidExercise(f"{name}: {_count(found)} in the exercise", found)
+    assert criteria is not None
+    return criteria
 
 
 def semantic_problems(doc: Mapping[str, Any], file: str | None = None) -> list[Problem]:

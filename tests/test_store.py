@@ -250,7 +250,7 @@ def test_first_revision_upgrades_to_head_and_matches_the_models(db_url: str) -> 
         with store.writing() as connection:
             workflow._upgrade(connection, "0001")
         assert store.revision() == "0001"
-        assert store.upgrade() == workflow.head_revision() == "0002"
+        assert store.upgrade() == workflow.head_revision() == "0003"
         with store.reading() as connection:
             diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
             triggers = _audit_triggers(connection)
@@ -273,3 +273,114 @@ def test_plain_postgresql_urls_use_psycopg() -> None:
     assert normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"
     with pytest.raises(Usage):
         normalise_url("mysql://u@h/db")
+
+
+# --------------------------------------------------------------------------------------------
+# results at scale: the SQL aggregate, the comments and the stored exercise
+
+
+def test_results_from_the_store_equal_scoring_the_stored_score_frame(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Tallies grouped in SQL and comments read through the partial index give what
+    ``scoring.score`` gives on the same stored rows: every number, flag and comment."""
+    from commission import scoring
+
+    loaded(db_url, scores=True)
+    extra = long_sheet(
+        tmp_path / "extra.csv",
+        [
+            ("R2", "T-002", "local-assets", 2, "  needs work  "),
+            ("R2", "T-002", "local-insights", 3, "   "),
+            ("R2", "T-002", "collaboration", 4, ""),
+        ],
+    )
+    with open_store(db_url) as store:
+        import_scores(store, [extra], replace=True)
+        stored = results(store)
+        exercise = workflow.load_exercise(store)
+        frame = score_frame(store)
+        from_frame = scoring.score(exercise, load_tenders(store), frame)
+        _, _, tallies, _ = workflow.load_for_scoring(store)
+    assert json.dumps(stored.to_dict(), sort_keys=True) == json.dumps(
+        from_frame.to_dict(), sort_keys=True
+    )
+    for mine, theirs in zip(stored.tenders, from_frame.tenders, strict=True):
+        assert (mine.tender, mine.total_score, mine.rank) == (
+            theirs.tender,
+            theirs.total_score,
+            theirs.rank,
+        )
+        for a, b in zip(mine.criteria, theirs.criteria, strict=True):
+            assert (a.community_mean, a.officer_mean, a.combined) == (
+                b.community_mean,
+                b.officer_mean,
+                b.combined,
+            )
+    assert stored.comments == from_frame.comments
+    assert stored.comments
+    texts = [c.text for c in stored.comments if (c.evaluator, c.tender) == ("R2", "T-002")]
+    assert "needs work" in texts and "" not in texts
+    # one row per tender, criterion and panel that has scores; exact int64 sums and counts
+    assert list(tallies.columns) == ["tender", "criterion", "panel", "total", "count"]
+    assert str(tallies["total"].dtype) == str(tallies["count"].dtype) == "int64"
+    assert not tallies.duplicated(["tender", "criterion", "panel"]).any()
+    assert int(tallies["count"].sum()) == len(frame)
+    assert int(tallies["total"].sum()) == int(frame["score"].sum())
+
+
+def test_results_with_no_scores_yet(db_url: str) -> None:
+    loaded(db_url)
+    with open_store(db_url) as store:
+        found = results(store)
+        _, _, tallies, comments = workflow.load_for_scoring(store)
+    assert len(tallies) == 0 and comments == ()
+    assert all(t.status == "incomplete" for t in found.tenders)
+
+
+def test_sqlite_results_read_indexes_not_the_whole_table(sqlite_url: str) -> None:
+    """The tally is one ordered scan of ix_scores_tally, no sort; comments use a partial index."""
+    loaded(sqlite_url, scores=True)
+    plans: list[str] = []
+    with open_store(sqlite_url) as store:
+
+        @sqlalchemy.event.listens_for(store.engine, "before_cursor_execute")
+        def explain(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            if statement.lstrip().upper().startswith("SELECT") and "scores" in statement:
+                rows = cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+                plans.append(" | ".join(str(r[-1]) for r in rows))
+
+        with store.reading() as connection:
+            exercise = workflow._load_exercise(connection, "wellbeing-hubs-2027")
+            plans.clear()
+            workflow._tallies(connection, exercise.id)
+            workflow._comments(connection, exercise)
+    tally_plan, comment_plan = plans
+    assert "COVERING INDEX ix_scores_tally" in tally_plan
+    assert "TEMP B-TREE" not in tally_plan
+    assert "ix_scores_commented" in comment_plan
+
+
+def test_a_stored_exercise_is_rebuilt_without_checking_it_again(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked in full at init and kept under its SHA-256: loading it again trusts it, and
+    builds the same exercise as checking it would."""
+    from commission import validation
+    from commission.exercise import exercise_from_dict
+
+    loaded(db_url)
+    with open_store(db_url) as store:
+        checked = workflow.load_exercise(store)
+    workflow._exercise_from_stored.cache_clear()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the stored exercise was validated again")
+
+    monkeypatch.setattr(validation, "problems", refuse)
+    with open_store(db_url) as store:
+        trusted = workflow.load_exercise(store)
+    assert trusted == checked
+    assert trusted.document == checked.document
+    assert exercise_from_dict(dict(checked.document), trusted=True) == trusted
+    workflow._exercise_from_stored.cache_clear()

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -141,6 +142,18 @@ class ScoreRow(Base):
             ["exercise_id", "evaluator_id"], ["evaluators.exercise_id", "evaluators.id"]
         ),
         ForeignKeyConstraint(["exercise_id", "tender_id"], ["tenders.exercise_id", "tenders.id"]),
+        #: Results group by tender, criterion and the evaluator's panel: every column that
+        #: aggregate reads, in its order, so it is one ordered index scan and no sort.
+        Index(
+            "ix_scores_tally", "exercise_id", "tender_id", "criterion_id", "evaluator_id", "score"
+        ),
+        #: Partial: only scores with a comment (a few percent), read for the results' comments.
+        Index(
+            "ix_scores_commented",
+            "exercise_id",
+            sqlite_where=text("comment IS NOT NULL"),
+            postgresql_where=text("comment IS NOT NULL"),
+        ),
     )
 
 

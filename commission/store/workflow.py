@@ -33,7 +33,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, inspect, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    case,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.engine import URL
 
 from ..errors import InvalidScores, NotFound, Problem, Refused, Usage
@@ -61,7 +71,7 @@ from .models import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..scoring import Comment, PanelTally, Results
+    from ..scoring import Comment, Results
 
 #: Score rows written per executemany call. Small enough to report progress, big enough to be fast.
 CHUNK_ROWS = 50_000
@@ -366,7 +376,10 @@ def _exercise_from_stored(digest: str, document_json: str) -> Exercise:
 
     from ..exercise import exercise_from_dict
 
-    return exercise_from_dict(json.loads(document_json))
+    # The document was checked in full at init and is stored, never changed, under its SHA-256:
+    # rebuilt without checking again while it still hashes to that digest (checked otherwise).
+    intact = hashlib.sha256(document_json.encode("utf-8")).hexdigest() == digest
+    return exercise_from_dict(json.loads(document_json), trusted=intact)
 
 
 def _load_exercise(connection: Connection, exercise_id: str) -> Exercise:
@@ -500,17 +513,23 @@ def _load_tenders(
     columns = [TenderRow.id, TenderRow.lot_id, TenderRow.bidder, TenderRow.price]
     columns += [TenderRow.currency] + ([TenderRow.document] if documents else [])
     query = select(*columns).where(TenderRow.exercise_id == exercise_id).order_by(TenderRow.id)
-    return [
-        Tender(
-            id=row.id,
-            lot=row.lot_id,
-            bidder=row.bidder,
-            price=exact(row.price) if row.price is not None else None,
-            currency=row.currency,
-            document=row.document if documents else {},
+    prices: dict[str, Any] = {}  # the same price text is read once (a Fraction from text is slow)
+    tenders = []
+    for row in connection.execute(query).all():
+        tender_id, lot_id, bidder, price, currency, *document = tuple(row)
+        if price is not None and price not in prices:
+            prices[price] = exact(price)
+        tenders.append(
+            Tender(
+                id=tender_id,
+                lot=lot_id,
+                bidder=bidder,
+                price=prices[price] if price is not None else None,
+                currency=currency,
+                document=document[0] if documents else {},
+            )
         )
-        for row in connection.execute(query)
-    ]
+    return tenders
 
 
 def load_tenders(
@@ -958,52 +977,107 @@ def _replace_scores(
 # results
 
 
-def _tallies(connection: Connection, exercise_id: str) -> dict[tuple[str, str, str], PanelTally]:
-    """Exact integer SUM and COUNT per tender, criterion and panel, grouped in SQL."""
-    from ..scoring import PanelTally
+def _tallies(connection: Connection, exercise_id: str) -> pd.DataFrame:
+    """Exact integer SUM and COUNT per tender, criterion and panel, grouped in SQL.
+
+    One row per (tender, criterion, panel) that has scores: columns ``tender, criterion, panel,
+    total, count`` (int64), what :func:`commission.scoring.score_tallies` takes. The query groups
+    by tender and criterion only, in the order of ``ix_scores_tally``, so it is one ordered scan
+    of that index with no sort; each panel's sum and count come from membership of the
+    evaluator in that panel (a list built once per query), not from a join per score.
+    """
+    import pandas as pd
+
+    from ..model import PANELS
 
     s, e = ScoreRow.__table__.c, EvaluatorRow.__table__.c
-    query = (
-        select(s.tender_id, s.criterion_id, e.panel, func.sum(s.score), func.count())
-        .join_from(
-            ScoreRow.__table__,
-            EvaluatorRow.__table__,
-            (e.exercise_id == s.exercise_id) & (e.id == s.evaluator_id),
+    columns: list[Any] = [s.tender_id, s.criterion_id]
+    for panel in PANELS:
+        member = s.evaluator_id.in_(
+            select(e.id).where(e.exercise_id == exercise_id, e.panel == panel)
         )
-        .where(s.exercise_id == exercise_id)
-        .group_by(s.tender_id, s.criterion_id, e.panel)
+        columns += [func.sum(case((member, s.score), else_=0)), func.count(case((member, 1)))]
+    query = (
+        select(*columns).where(s.exercise_id == exercise_id).group_by(s.tender_id, s.criterion_id)
     )
-    return {
-        (tender, criterion, panel): PanelTally(int(total), int(count))
-        for tender, criterion, panel, total, count in connection.execute(query)
-    }
+    names = ["tender", "criterion"] + [f"{k}_{p}" for p in PANELS for k in ("total", "count")]
+    wide = _frame(connection.execute(query), names)
+    parts = [
+        pd.DataFrame(
+            {
+                "tender": wide["tender"],
+                "criterion": wide["criterion"],
+                "panel": panel,
+                "total": wide[f"total_{panel}"].astype("int64"),
+                "count": wide[f"count_{panel}"].astype("int64"),
+            }
+        )
+        for panel in PANELS
+    ]
+    tallies = pd.concat(parts, ignore_index=True)
+    return tallies[tallies["count"] > 0].reset_index(drop=True)
+
+
+def _frame(result: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """A DataFrame of query rows, made from plain tuples (pandas is slow on Row objects)."""
+    import pandas as pd
+
+    return pd.DataFrame(list(map(tuple, result)), columns=list(columns))
 
 
 def _comments(connection: Connection, exercise: Exercise) -> tuple[Comment, ...]:
-    import pandas as pd
+    """The scores' comments, as :func:`commission.scoring.score` gives them from a score frame.
 
-    from .. import scoring
+    Only rows with a comment are read (the partial index ``ix_scores_commented``). The rules are
+    those of ``scoring._comments``: text trimmed, blank comments left out, ordered by tender,
+    criterion (in the criteria set's order), panel and evaluator.
+    """
+    from ..scoring import Comment
 
     s = ScoreRow.__table__.c
     result = connection.execute(
-        select(
-            s.evaluator_id.label("evaluator"),
-            s.tender_id.label("tender"),
-            s.criterion_id.label("criterion"),
-            s.score,
-            s.comment,
-        ).where(s.exercise_id == exercise.id, s.comment.is_not(None), s.comment != "")
+        select(s.tender_id, s.criterion_id, s.evaluator_id, s.score, s.comment).where(
+            s.exercise_id == exercise.id, s.comment.is_not(None), s.comment != ""
+        )
     )
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    # The same rules (trimming, order) as scoring from files, so both give the same comments.
-    return scoring._comments(frame, exercise)
+    panel_of = exercise.panel_of()
+    order = {c: i for i, c in enumerate(exercise.criteria.ids)}
+    keyed = []
+    for tender, criterion, evaluator, score, comment in result.all():
+        text = comment.strip()
+        if text:
+            panel = panel_of.get(evaluator, "")
+            # (tender, criterion, evaluator) is unique, so the sort never reaches past it.
+            keyed.append(
+                (tender, order.get(criterion, 99), panel, evaluator, criterion, int(score), text)
+            )
+    keyed.sort()
+    return tuple(
+        Comment(tender, criterion, evaluator, panel, score, text)
+        for tender, _, panel, evaluator, criterion, score, text in keyed
+    )
+
+
+@contextlib.contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Reading results makes some hundred thousand small objects and no reference cycles; the
+    cyclic collector would otherwise scan them again and again while they are made."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_for_scoring(
     store: Store, exercise_id: str | None = None
-) -> tuple[Exercise, list[Tender], dict[tuple[str, str, str], PanelTally], tuple[Comment, ...]]:
+) -> tuple[Exercise, list[Tender], pd.DataFrame, tuple[Comment, ...]]:
     """Everything :func:`commission.scoring.score_tallies` needs, read in one snapshot."""
-    with store.reading() as connection:
+    with store.reading() as connection, _no_gc_pauses():
         store._ready(connection)
         exercise_id = _pick_exercise(connection, exercise_id)
         exercise = _load_exercise(connection, exercise_id)
@@ -1025,8 +1099,6 @@ def results(store: Store, exercise_id: str | None = None) -> Results:
 
 def score_frame(store: Store, exercise_id: str | None = None) -> pd.DataFrame:
     """Every stored score as the score frame of ARCHITECTURE.md (for exports and checks)."""
-    import pandas as pd
-
     s = ScoreRow.__table__.c
     with store.reading() as connection:
         store._ready(connection)
@@ -1045,7 +1117,7 @@ def score_frame(store: Store, exercise_id: str | None = None) -> pd.DataFrame:
             .where(s.exercise_id == exercise_id)
             .order_by(s.evaluator_id, s.tender_id, s.criterion_id)
         )
-        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        frame = _frame(result.all(), list(result.keys()))
     return frame.astype({"score": "int64", "row": "int64"}) if len(frame) else frame
 
 
