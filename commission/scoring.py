@@ -456,8 +456,9 @@ def _score_grid(
     cs_rows, cn_rows, os_rows, on_rows = cs.tolist(), cn.tolist(), os_.tolist(), on.tolist()
     below_rows = below.tolist()
     # Flags are None where a panel has not scored: there is nothing to compare yet.
-    below_shown = np.where(both, below, None).tolist()
-    divergent_shown = np.where(both, divergent, None).tolist()
+    nothing = np.full(both.shape, None, dtype=object)
+    below_shown = np.where(both, below, nothing).tolist()
+    divergent_shown = np.where(both, divergent, nothing).tolist()
     threshold = exercise.quality_threshold
 
     n_criteria = len(criteria)
@@ -520,7 +521,7 @@ def _score_grid(
             # Rule 5: the lowest price among the lot's passing tenders (a provisional pass
             # counts). A failed tender takes no part: against a passing price it could score
             # above the price weight, which would mean nothing.
-            prices = [tenders[i].price for i in members if passed[i] and tenders[i].price]
+            prices = [p for i in members if passed[i] and (p := tenders[i].price)]
             lowest = min(prices) if prices else None
             for i in members:
                 price, q = tenders[i].price, quality[i]
@@ -530,9 +531,9 @@ def _score_grid(
                     price_scores[i] = totals_[i] = None
         ranks, ties = _rank(
             [
-                (totals_[i], tenders[i].id)
+                (total, tenders[i].id)
                 for i in members
-                if complete[i] and passed[i] and totals_[i] is not None
+                if complete[i] and passed[i] and (total := totals_[i]) is not None
             ]
         )
         ordered = sorted(
