@@ -46,16 +46,17 @@ class PostgresCluster:
         self.root = Path(tempfile.mkdtemp(prefix="commission-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
-        self.prefix: list[str] = []
+        self.as_user: dict[str, object] = {}
         if os.geteuid() == 0:
-            # PostgreSQL refuses to run as root; run it as the postgres user.
+            # PostgreSQL refuses to run as root; run it as the postgres user. subprocess drops
+            # the privileges itself, so no runuser/su (often not on a plain user's PATH) is needed.
             user = pwd.getpwnam("postgres")
             os.chown(self.root, user.pw_uid, user.pw_gid)
-            self.prefix = ["runuser", "-u", "postgres", "--"]
+            self.as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
         self._names = itertools.count(1)
 
     def _run(self, *args: str) -> None:
-        subprocess.run(self.prefix + list(args), check=True, capture_output=True, cwd=self.root)
+        subprocess.run(list(args), check=True, capture_output=True, cwd=self.root, **self.as_user)
 
     def start(self) -> None:
         self._run(
