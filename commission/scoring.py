@@ -375,7 +375,7 @@ def score(exercise: Exercise, tenders: Iterable[Tender], scores: pd.DataFrame) -
     """Apply SPEC §6 to checked records. ``scores`` is the score frame of ARCHITECTURE.md."""
     tender_list = sorted(tenders, key=lambda t: t.id)
     grid = _grid_from_frame(scores, exercise, [t.id for t in tender_list])
-    with _no_gc_pauses():
+    with no_gc_pauses():
         return _score_grid(exercise, tender_list, grid, _comments(scores, exercise))
 
 
@@ -389,14 +389,15 @@ def score_tallies(
     :class:`PanelTally`, or a DataFrame with columns tender, criterion, panel, total, count."""
     tender_list = sorted(tenders, key=lambda t: t.id)
     grid = _grid_from_tallies(tallies, exercise, [t.id for t in tender_list])
-    with _no_gc_pauses():
+    with no_gc_pauses():
         return _score_grid(exercise, tender_list, grid, tuple(comments))
 
 
 @contextlib.contextmanager
-def _no_gc_pauses() -> Iterator[None]:
+def no_gc_pauses() -> Iterator[None]:
     """Results are tens of thousands of small immutable objects and no reference cycles; the
-    cyclic collector would otherwise re-scan them all several times while they are built."""
+    cyclic collector would otherwise re-scan them all several times while they are built (the
+    store uses this too while it reads them)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -1058,26 +1058,13 @@ def _comments(connection: Connection, exercise: Exercise) -> tuple[Comment, ...]
     )
 
 
-@contextlib.contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """Reading results makes some hundred thousand small objects and no reference cycles; the
-    cyclic collector would otherwise scan them again and again while they are made."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def load_for_scoring(
     store: Store, exercise_id: str | None = None
 ) -> tuple[Exercise, list[Tender], pd.DataFrame, tuple[Comment, ...]]:
     """Everything :func:`commission.scoring.score_tallies` needs, read in one snapshot."""
-    with store.reading() as connection, _no_gc_pauses():
+    from ..scoring import no_gc_pauses
+
+    with store.reading() as connection, no_gc_pauses():
         store._ready(connection)
         exercise_id = _pick_exercise(connection, exercise_id)
         exercise = _load_exercise(connection, exercise_id)
