@@ -43,6 +43,8 @@ SCRIPT_FONTS = {
 RTL_SCRIPTS = frozenset({"arabic"})
 
 _lock = threading.Lock()
+#: Word widths remembered per font before the cache starts again (a few MB at most).
+_WIDTH_CACHE = 100_000
 
 
 def _is_presentation_form(code: int) -> bool:
@@ -63,6 +65,19 @@ def _font_class() -> type:
         def __init__(self, name: str, filename: str) -> None:
             super().__init__(name, filename, shapable=True)
             self.glyph_text: dict[int, str] = {}
+            self._widths: dict[tuple[Any, float, str], float] = {}
+
+        def stringWidth(self, text: Any, size: float, encoding: str = "utf8") -> float:  # noqa: N802
+            """reportlab's width of ``text``, remembered: line breaking measures every word of
+            every paragraph, and the same words (scale descriptors, our own wording, common
+            words) come back in every summary a worker renders."""
+            key = (text, size, encoding)
+            width = self._widths.get(key)
+            if width is None:
+                if len(self._widths) >= _WIDTH_CACHE:
+                    self._widths.clear()
+                width = self._widths[key] = super().stringWidth(text, size, encoding)
+            return width
 
         def learn(self, word: str) -> None:
             """Shape ``word`` as reportlab will, and remember what text each new glyph shows."""
@@ -112,6 +127,10 @@ def _font_class() -> type:
             subsets = [list(s) for s in state.subsets] if state is not None else []
             super().addObjects(doc)
             for n, subset in enumerate(subsets):
+                if not subset or max(subset) < 0xE000:
+                    # reportlab's own map is already right (and the same as ours) for
+                    # BMP characters below the private-use and presentation-form blocks
+                    continue
                 base = b"".join((ttfonts.SUBSETN(n), b"+", self.face.name,
                                  self.face.subfontNameX)).decode("pdfdoc")
                 stream = doc.idToObject.get("toUnicodeCMap:" + base)

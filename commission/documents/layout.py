@@ -91,16 +91,39 @@ def _shaped(style: Any) -> Any:
     return ParagraphStyle(style.name + "-shaped", parent=style, shaping=1)
 
 
+@functools.cache
+def _paragraph_class() -> type:
+    from reportlab.platypus import Paragraph
+
+    class WrapOnceParagraph(Paragraph):  # type: ignore[misc]
+        """A Paragraph that does not break its lines again for a width it has just broken at.
+
+        A table wraps every cell once to size its rows and again when it draws them; the line
+        breaks depend only on the width, so the second wrap reuses the first."""
+
+        _wrapped: tuple[float, float] | None = None
+
+        def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+            done = self._wrapped
+            # (split() may drop blPara; then break the lines again)
+            if done is not None and done[0] == availWidth and "blPara" in self.__dict__:
+                self.width, self.height = done
+                return done
+            width, height = super().wrap(availWidth, availHeight)
+            self._wrapped = (width, height)
+            return width, height
+
+    return WrapOnceParagraph
+
+
 def paragraph(text: str, style: Any) -> Any:
     """A Paragraph, shaped by HarfBuzz only when it holds Arabic-script or Bengali runs.
 
     Shaping every Latin word costs about half the render time and buys only kerning, so
     Latin-only paragraphs are laid out unshaped."""
-    from reportlab.platypus import Paragraph
-
     if "CommissionArabic" in text or "CommissionBengali" in text:
         style = _shaped(style)
-    return Paragraph(text, style)
+    return _paragraph_class()(text, style)
 
 
 def table_style(header_rows: int = 1, extra: Sequence[tuple[Any, ...]] = ()) -> Any:
@@ -317,7 +340,16 @@ def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Me
         creator="commission",
         lang=meta.lang,
     )
-    doc.build(story, canvasmaker=canvas)
+    from reportlab import rl_config
+
+    # Page streams compressed only, not also ASCII85-armoured (a 7-bit transport relic that
+    # makes them a quarter larger and costs a pass over every page): scoped to our builds.
+    a85 = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        doc.build(story, canvasmaker=canvas)
+    finally:
+        rl_config.useA85 = a85
 
 
 def heading_for(exercise_title: str, lot_title: str | None = None) -> str:

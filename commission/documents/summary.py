@@ -15,6 +15,7 @@ from typing import Any
 from ..model import Exercise
 from ..scoring import Comment, TenderResult, display
 from .decision import EQUAL_WEIGHT_WORDING, TIE_WORDING
+from .fonts import SANS, SANS_BOLD
 from .layout import Metadata, PageFurniture, build, styles, table_style
 from .layout import paragraph as Paragraph
 from .text import markup
@@ -90,8 +91,9 @@ def summary_story(exercise: Exercise, job: SummaryJob) -> list[Any]:
         story += [Paragraph(f"• {r}", st["body"]) for r in reasons]
     story.append(Paragraph("Scores and explanation, criterion by criterion", st["h1"]))
     story.append(Paragraph(EQUAL_WEIGHT_WORDING, st["small"]))
-    rows: list[list[Any]] = [[Paragraph(h, st["cellbold"]) for h in
-                              ("Criterion", "Score", "Explanation")]]
+    # Our own short words (the header, "3.40 of 5") are table strings drawn in the cell
+    # font; only text that may need wrapping or another script is a Paragraph.
+    rows: list[list[Any]] = [["Criterion", "Score", "Explanation"]]
     by_criterion: dict[str, list[Comment]] = {}
     for m in job.comments:
         by_criterion.setdefault(m.criterion, []).append(m)
@@ -110,10 +112,14 @@ def summary_story(exercise: Exercise, job: SummaryJob) -> list[Any]:
             lines.append(f"<i>{m.panel.capitalize()} panel:</i> {markup(m.text)}")
         rows.append([
             Paragraph(markup(criterion.name), st["cell"]),
-            Paragraph(f"{display(c.combined)} of {criterion.scale.max}", st["cell"]),
+            f"{display(c.combined)} of {criterion.scale.max}",
             [Paragraph(line, st["cell"]) for line in lines],
         ])
-    story.append(Table(rows, colWidths=[130, 60, 321], repeatRows=1, style=table_style()))
+    cell = st["cell"]
+    story.append(Table(rows, colWidths=[130, 60, 321], repeatRows=1, style=table_style(extra=(
+        ("FONT", (0, 0), (-1, 0), SANS_BOLD, cell.fontSize, cell.leading),
+        ("FONT", (1, 1), (1, -1), SANS, cell.fontSize, cell.leading),
+    ))))
     story.append(Paragraph(
         f"Your total score is {display(t.total_score)} out of 100. Scores are shown to two "
         f"decimal places; passes and ranks were decided on the exact figures.", st["body"]))

@@ -88,8 +88,17 @@ def _visual(script: str, text: str) -> str:
     return lead + " ".join(reversed(words)) + tail
 
 
+#: Text that needs neither cleaning nor a script font: printable ASCII and Latin-1/Latin
+#: Extended-A/B letters (all NFC already, no controls), single spaces, no space at either end.
+#: Such text is one Latin run, so its markup is just the escaped text.
+_PLAIN_LATIN = re.compile(r"(?:[!-~\u00a1-\u024f]+(?: [!-~\u00a1-\u024f]+)*)?")
+
+
 def markup(text: object, *, bold: bool = False, newlines: bool = True) -> str:
     """Paragraph markup that shows ``text`` exactly, in the right font for each script."""
+    if type(text) is str and _PLAIN_LATIN.fullmatch(text):
+        joined = escape(text)
+        return f"<b>{joined}</b>" if bold else joined
     register_fonts()
     value = clean(text, keep_newlines=newlines)
     lines = []
