@@ -191,6 +191,7 @@ def _register() -> bool:
     folder = fonts_dir()
     for name, filename in _FILES.items():
         pdfmetrics.registerFont(cls(name, str(folder / filename)))
+    _shape_each_font_apart()
     for regular, bold in SCRIPT_FONTS.values():
         addMapping(regular, 0, 0, regular)
         addMapping(regular, 0, 1, regular)
@@ -199,6 +200,51 @@ def _register() -> bool:
         addMapping(bold, 0, 0, regular)
         addMapping(bold, 1, 0, bold)
     return True
+
+
+def _shape_each_font_apart() -> None:
+    """Make reportlab shape a word that mixes fonts one font at a time.
+
+    reportlab 5.1 shapes a whole word with the HarfBuzz font of its first piece, so a word such
+    as ``(বাংলা`` — our bracket in Noto Sans, the bidder's name in Noto Sans Bengali — is drawn
+    with glyph numbers of the wrong font: boxes and stray letters. Splitting the word where its
+    font changes and shaping each piece in its own font gives the right glyphs, and the same
+    width and text. Words in one font go to reportlab unchanged.
+    """
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+    from reportlab.platypus import paragraph
+
+    original = ttfonts.shapeFragWord
+    if getattr(original, "shapes_each_font_apart", False):
+        return
+
+    def shape(word: Any, *args: Any, **kwargs: Any) -> Any:
+        pieces = word[1:]
+        if isinstance(word, ttfonts.ShapedFragWord) or len(pieces) < 2:
+            return original(word, *args, **kwargs)
+        fonts = {getattr(frag, "fontName", None) for frag, _ in pieces}
+        if len(fonts) < 2 or any(hasattr(frag, "cbDefn") for frag, _ in pieces):
+            return original(word, *args, **kwargs)
+        groups: list[list[Any]] = []
+        for frag, text in pieces:
+            if groups and groups[-1][0][0].fontName == frag.fontName:
+                groups[-1].append((frag, text))
+            else:
+                groups.append([(frag, text)])
+        width = 0.0
+        shaped: list[Any] = []
+        for group in groups:
+            part_width = sum(
+                pdfmetrics.stringWidth(text, frag.fontName, frag.fontSize) for frag, text in group
+            )
+            result = original(word.__class__([part_width, *group]), force=True)
+            width += result[0]
+            shaped.extend(result[1:])
+        return ttfonts.makeShapedFragWord(word)([width, *shaped])
+
+    shape.shapes_each_font_apart = True  # type: ignore[attr-defined]
+    ttfonts.shapeFragWord = shape
+    paragraph.shapeFragWord = shape
 
 
 def font(name: str) -> Any:

@@ -75,7 +75,35 @@ def runs(text: str) -> list[tuple[str, str]]:
         current = script
     if pending:
         result.append(["latin", pending])
-    return [(s, t) for s, t in result if t]
+    return _neutral_edges_outside_rtl([(s, t) for s, t in result if t])
+
+
+def _neutral_edges_outside_rtl(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Brackets, commas and spaces at the edges of a right-to-left run belong to the text around
+    it: in ``Café بزم, Łódź`` the comma follows the Urdu name on the left-to-right line, and
+    the Arabic-script fonts have no brackets to draw it with anyway."""
+    out: list[tuple[str, str]] = []
+    for script, text in found:
+        if script not in RTL_SCRIPTS:
+            out.append((script, text))
+            continue
+        start, end = 0, len(text)
+        while start < end and script_of(text[start]) is None:
+            start += 1
+        while end > start and script_of(text[end - 1]) is None:
+            end -= 1
+        if start:
+            out.append(("latin", text[:start]))
+        out.append((script, text[start:end]))
+        if end < len(text):
+            out.append(("latin", text[end:]))
+    merged: list[tuple[str, str]] = []
+    for script, text in out:
+        if merged and merged[-1][0] == script:
+            merged[-1] = (script, merged[-1][1] + text)
+        else:
+            merged.append((script, text))
+    return merged
 
 
 def _visual(script: str, text: str) -> str:
