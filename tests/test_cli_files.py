@@ -58,7 +58,9 @@ def test_score_json_is_valid_and_equals_the_library_call() -> None:
 
     checked = load_exercise(EXAMPLES / "exercise.json")
     frame = read_scores(
-        [Path(p) for p in SHEETS], exercise=checked, tenders=read_tenders([EXAMPLES / "tenders"], checked)
+        [Path(p) for p in SHEETS],
+        exercise=checked,
+        tenders=read_tenders([EXAMPLES / "tenders"], checked),
     )
     rows = frame[["evaluator", "tender", "criterion", "score", "comment"]]
     library = commission.score(exercise, tenders, pd.DataFrame(rows)).to_dict()

@@ -1,4 +1,4 @@
-"""Words that mix our Latin wording with a bidder's Bengali or Urdu: every glyph from its own font."""
+"""Words mixing our Latin wording with a bidder's Bengali or Urdu: each glyph from its own font."""
 
 from __future__ import annotations
 

@@ -207,9 +207,7 @@ def scored_exercises(draw: st.DrawFn) -> tuple:
     threshold = draw(st.sampled_from([None, 30, 50]))
     community = [f"C{i}" for i in range(n_community)]
     officer = [f"O{i}" for i in range(n_officer)]
-    tenders = [
-        tender(f"T{i}", price=draw(st.integers(1, 10)) * 1000) for i in range(n_tenders)
-    ]
+    tenders = [tender(f"T{i}", price=draw(st.integers(1, 10)) * 1000) for i in range(n_tenders)]
     rows = []
     for t in tenders:
         for e in community + officer:
@@ -234,7 +232,9 @@ def _without_counts(document: dict) -> dict:
     return document
 
 
-PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROPERTY_SETTINGS
@@ -269,9 +269,10 @@ def test_row_order_changes_no_result(case: tuple, random) -> None:
     random.shuffle(shuffled)
     tenders_shuffled = tenders[:]
     random.shuffle(tenders_shuffled)
-    assert score(ex, tenders_shuffled, frame(shuffled)).to_dict() == score(
-        ex, tenders, frame(rows)
-    ).to_dict()
+    assert (
+        score(ex, tenders_shuffled, frame(shuffled)).to_dict()
+        == score(ex, tenders, frame(rows)).to_dict()
+    )
 
 
 @PROPERTY_SETTINGS
@@ -291,7 +292,9 @@ def test_scaling_every_weight_changes_no_result(case: tuple, factor: Fraction) -
         price_weight=ex.price_weight,
         quality_threshold=ex.quality_threshold,
     )
-    assert score(scaled, tenders, frame(rows)).to_dict() == score(ex, tenders, frame(rows)).to_dict()
+    assert (
+        score(scaled, tenders, frame(rows)).to_dict() == score(ex, tenders, frame(rows)).to_dict()
+    )
 
 
 @PROPERTY_SETTINGS
