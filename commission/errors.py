@@ -58,7 +58,10 @@ class Problem:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.where()}: {self.message}"
+        located = any(
+            v is not None for v in (self.file, self.row, self.column, self.path, self.line)
+        )
+        text = f"{self.where()}: {self.message}" if located else self.message
         if self.value is not None and "value" not in self.message:
             shown = repr(self.value) if not isinstance(self.value, str) else f"'{self.value}'"
             if len(shown) > 80:

@@ -169,6 +169,8 @@ class Tender:
     currency: str | None
     #: The submission exactly as the bidder sent it (untrusted text inside).
     document: Mapping[str, Any] = field(compare=False, repr=False, default_factory=dict)
+    #: The file it was read from, for messages; None when it came from a program.
+    source: str | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any], default_lot: str = DEFAULT_LOT) -> Tender:

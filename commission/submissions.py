@@ -7,6 +7,7 @@ scored. :func:`tender_schema` writes those rules into a schema to publish to bid
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Iterable, Mapping
@@ -189,7 +190,7 @@ def load_tenders(
         if found:
             report.problems += found
             continue
-        tender = tender_from(doc, exercise)
+        tender = dataclasses.replace(tender_from(doc, exercise), source=name)
         if tender.id in first_file:
             report.problems.append(
                 Problem(

@@ -451,6 +451,7 @@ def add_tenders(
                     Problem(
                         "tender-exists",
                         f"tender {t.id} is already stored with different contents",
+                        file=t.source,
                         path="id",
                         value=t.id,
                         fix="a stored tender cannot be changed: give a new submission its own id",
