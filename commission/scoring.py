@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -150,8 +151,9 @@ class LotResult:
         }
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
+    """A panel member's comment on one score, as written (untrusted text)."""
+
     tender: str
     criterion: str
     evaluator: str
@@ -165,7 +167,9 @@ class Results:
     exercise: Exercise
     tenders: tuple[TenderResult, ...]
     lots: tuple[LotResult, ...]
-    comments: tuple[Comment, ...] = field(default=(), repr=False)
+    #: Every comment, in document order. From a score frame it is read on first use: JSON
+    #: output never needs it, documents do.
+    comments: Sequence[Comment] = field(default=(), repr=False)
 
     def tender(self, tender_id: str) -> TenderResult:
         for result in self.tenders:
@@ -257,6 +261,7 @@ Tallies = Mapping[tuple[str, str, str], PanelTally]
 
 #: ``CriterionResult`` from one tuple of fields, without a Python-level call per criterion.
 _new_criterion_result = functools.partial(tuple.__new__, CriterionResult)
+_new_comment = functools.partial(tuple.__new__, Comment)
 
 _PANEL_INDEX = {panel: i for i, panel in enumerate(PANELS)}
 
@@ -325,8 +330,8 @@ def _grid_from_frame(
             f"scores from evaluators not in the exercise: {', '.join(map(str, unknown[:5]))}"
         )
     panel_codes = np.array([_PANEL_INDEX[panel_of[e]] for e in evaluators], dtype="int64")
-    tender_codes = pd.Index(tender_ids).get_indexer(scores["tender"])
-    criterion_codes = pd.Index(criterion_ids).get_indexer(scores["criterion"])
+    tender_codes = _positions(scores["tender"], tender_ids)
+    criterion_codes = _positions(scores["criterion"], criterion_ids)
     known = (tender_codes >= 0) & (criterion_codes >= 0)
     if not known.all():
         raise ValueError("scores for tenders or criteria not in the exercise")
@@ -341,6 +346,15 @@ def _grid_from_frame(
         totals = np.zeros(size, dtype="int64")
         np.add.at(totals, cell, values)
     return TallyGrid(tuple(tender_ids), criterion_ids, totals.reshape(shape), counts.reshape(shape))
+
+
+def _positions(column: pd.Series, ids: Sequence[str]) -> Any:
+    """Each row's position in ``ids`` (-1 when absent): hash the column once, then look up only
+    its distinct values."""
+    import pandas as pd
+
+    codes, distinct = pd.factorize(column, sort=False)
+    return pd.Index(ids).get_indexer(distinct)[codes]
 
 
 def _grid_from_tallies(
@@ -376,7 +390,7 @@ def score(exercise: Exercise, tenders: Iterable[Tender], scores: pd.DataFrame) -
     tender_list = sorted(tenders, key=lambda t: t.id)
     grid = _grid_from_frame(scores, exercise, [t.id for t in tender_list])
     with no_gc_pauses():
-        return _score_grid(exercise, tender_list, grid, _comments(scores, exercise))
+        return _score_grid(exercise, tender_list, grid, _LazyComments(scores, exercise))
 
 
 def score_tallies(
@@ -468,17 +482,36 @@ def _score_grid(
     failures: list[tuple[str, ...]] = []
     criterion_rows: list[tuple[CriterionResult, ...]] = []
     ids = [c.id for c in criteria]
+    # Where every criterion of a tender has the same denominator (every evaluator scored every
+    # criterion: the usual case), the quality numerator is one integer dot product per tender.
+    common = math.lcm(*k_den)
+    share = [n * (common // d) for n, d in zip(k_num, k_den, strict=True)]
+    same_den = (denominator == denominator[:, :1]).all(axis=1) & computable
+    quick_num = quick_den = None
+    if same_den.any() and numerator.dtype != object:
+        bound = int(np.abs(numerator).max(initial=0)) * sum(share) * n_criteria
+        if bound < 2**62 and int(denominator.max(initial=0)) * common < 2**62:
+            quick_num = (numerator @ np.array(share, dtype="int64")).tolist()
+            quick_den = (denominator[:, 0] * common).tolist()
+    same_rows = same_den.tolist()
     for i in range(len(tenders)):
         nums, dens, flags = num_rows[i], den_rows[i], below_rows[i]
         q: Fraction | None = None
-        if computable[i]:
+        if quick_num is not None and same_rows[i]:
+            q = Fraction(quick_num[i], quick_den[i])  # type: ignore[index]
+        elif computable[i]:
             qn, qd = 0, 1
             for j in range(n_criteria):
                 a, b = k_num[j] * nums[j], k_den[j] * dens[j]
                 qn, qd = qn * b + a * qd, qd * b
             q = Fraction(qn, qd)
         reasons: tuple[str, ...] = ()
-        if any(flags) or (q is not None and threshold is not None and q < threshold):
+        if any(flags) or (
+            q is not None
+            and threshold is not None
+            # q < threshold, cross-multiplied (Fractions are kept in lowest terms, den > 0)
+            and q.numerator * threshold.denominator < threshold.numerator * q.denominator
+        ):
             reasons = _failures(criteria, nums, dens, flags, q, threshold)
         quality.append(q)
         failures.append(reasons)
@@ -537,12 +570,13 @@ def _score_grid(
                 if complete[i] and passed[i] and (total := totals_[i]) is not None
             ]
         )
+        approximate = {i: float(t) for i in members if (t := totals_[i]) is not None}
         ordered = sorted(
             members,
             key=lambda i: (
                 tenders[i].id not in ranks,
                 ranks.get(tenders[i].id, 0),
-                -float(totals_[i] or 0),  # display order of unranked tenders only
+                -(approximate[i] if i in approximate else 0.0),  # unranked: display only
                 tenders[i].id,
             ),
         )
@@ -568,7 +602,12 @@ def _score_grid(
         ]
         results.extend(lot_results)
         lots.append(_lot_outcome(lot.id, lot.title, lot_results))
-    return Results(exercise, tuple(results), tuple(lots), tuple(comments))
+    return Results(exercise, tuple(results), tuple(lots), comments)
+
+
+@functools.cache
+def _quality_share(weight: Fraction) -> Fraction:
+    return 100 - weight
 
 
 def _price_and_total(
@@ -580,7 +619,7 @@ def _price_and_total(
     """
     price_n = weight.numerator * lowest.numerator * price.denominator
     price_d = weight.denominator * lowest.denominator * price.numerator
-    keep = 100 - weight  # the quality share, in percent
+    keep = _quality_share(weight)  # in percent
     quality_n = keep.numerator * quality.numerator
     quality_d = keep.denominator * 100 * quality.denominator
     return Fraction(price_n, price_d), Fraction(
@@ -675,28 +714,70 @@ def _lot_outcome(lot_id: str, title: str, results: Sequence[TenderResult]) -> Lo
     return LotResult(lot_id, title, complete, outcome, first)
 
 
+class _LazyComments(Sequence[Comment]):
+    """The comments of a score frame, worked out the first time anyone reads them."""
+
+    def __init__(self, scores: pd.DataFrame, exercise: Exercise) -> None:
+        has_text = scores is not None and len(scores) and "comment" in scores.columns
+        # Keep only the commented rows (a copy), not the whole frame.
+        self._rows = scores[scores["comment"].notna().to_numpy()] if has_text else None
+        self._exercise = exercise
+
+    @functools.cached_property
+    def _items(self) -> tuple[Comment, ...]:
+        return _comments(self._rows, self._exercise)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[Comment]:
+        return iter(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _comments(scores: pd.DataFrame, exercise: Exercise) -> tuple[Comment, ...]:
+    """The comments of a score frame, in the order the documents show them: by tender, then
+    criterion (in the set's order), panel and evaluator. Selected and sorted by pandas."""
     if scores is None or len(scores) == 0 or "comment" not in scores.columns:
         return ()
-    panel_of = exercise.panel_of()
-    with_text = scores[scores["comment"].notna()]
-    with_text = with_text[with_text["comment"].astype(str).str.strip() != ""]
-    if with_text.empty:
+    text = scores["comment"]
+    present = text.notna().to_numpy()
+    if not present.any():
         return ()
-    order = {c: i for i, c in enumerate(exercise.criteria.ids)}
-    comments = [
-        Comment(str(t), str(c), str(e), panel_of.get(str(e), ""), int(s), str(text).strip())
-        for t, c, e, s, text in zip(
-            with_text["tender"],
-            with_text["criterion"],
-            with_text["evaluator"],
-            with_text["score"],
-            with_text["comment"],
-            strict=True,
+    chosen = scores.loc[present, ["tender", "criterion", "evaluator", "score"]]
+    stripped = text[present].astype(str).str.strip()
+    keep = (stripped != "").to_numpy()
+    if not keep.any():
+        return ()
+    chosen = chosen[keep].assign(
+        text=stripped[keep],
+        panel=chosen["evaluator"][keep].map(exercise.panel_of()).fillna(""),
+        order=chosen["criterion"][keep]
+        .map({c: i for i, c in enumerate(exercise.criteria.ids)})
+        .fillna(99),
+    )
+    chosen = chosen.sort_values(["tender", "order", "panel", "evaluator"], kind="stable")
+    return tuple(
+        map(
+            _new_comment,
+            zip(
+                chosen["tender"].astype(str).tolist(),
+                chosen["criterion"].astype(str).tolist(),
+                chosen["evaluator"].astype(str).tolist(),
+                chosen["panel"].astype(str).tolist(),
+                chosen["score"].astype("int64").tolist(),
+                chosen["text"].tolist(),
+                strict=True,
+            ),
         )
-    ]
-    comments.sort(key=lambda m: (m.tender, order.get(m.criterion, 99), m.panel, m.evaluator))
-    return tuple(comments)
+    )
 
 
 def _float(value: Fraction | None) -> float | None:
