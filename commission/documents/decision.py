@@ -41,21 +41,6 @@ class DecisionOptions:
     info_json: str = ""
 
 
-def recommendation(results: Results, lot_id: str) -> str:
-    """The recommendation sentence for a lot, in the words the decision uses."""
-    lot = results.lot(lot_id)
-    if lot.outcome == OUTCOME_WINNER:
-        winner = results.tender(lot.recommended[0])
-        return (f"Recommended: {winner.tender} ({winner.bidder}), total score "
-                f"{display(winner.total_score)}.")
-    if lot.outcome == OUTCOME_TIE:
-        return (f"First place is a {TIE_WORDING}: {', '.join(lot.recommended)} have exactly "
-                f"equal total scores.")
-    if lot.outcome == OUTCOME_NONE_PASSED:
-        return f"Recommendation: {NONE_PASSED_WORDING}; no tender can be recommended for this lot."
-    return "No recommendation yet: the assessment of this lot is not complete."
-
-
 def _result_word(t: TenderResult) -> str:
     if not t.complete:
         return "incomplete"
