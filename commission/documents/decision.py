@@ -151,7 +151,7 @@ def ranked_table(results: Results, lot_id: str, st: dict[str, Any]) -> Any:
             Paragraph(_result_word(t), st["cell"]),
             Paragraph("tie" if t.tie else "", st["cell"]),
         ])
-    return Table(rows, colWidths=[34, 60, 170, 50, 45, 50, 55, 27], repeatRows=1,
+    return Table(rows, colWidths=[34, 56, 160, 50, 45, 50, 68, 28], repeatRows=1,
                  style=table_style())
 
 

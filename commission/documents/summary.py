@@ -60,11 +60,25 @@ def outcome_text(job: SummaryJob) -> tuple[str, list[str]]:
         reasons.append(f"Your tender passed and ranked {t.rank}{' (tie)' if t.tie else ''} of "
                        f"{job.tenders_in_lot}; a higher-scoring tender was recommended.")
     for tender_id, total in job.winners:
+        yours = (f"your tender scored {display(t.total_score)}" if t.total_score is not None
+                 else "your tender did not pass, so it was given no total score")
         reasons.append(f"The recommended tender, {markup(tender_id)}, scored "
-                       f"{display(total)}; your tender scored {display(t.total_score)}.")
+                       f"{display(total)}; {yours}.")
     if not job.winners:
         reasons.append("No tender in this lot passed, so none was recommended.")
     return ("Your tender was not successful.", reasons)
+
+
+def score_sentence(t: TenderResult) -> str:
+    """The tender's scores in one sentence; a tender with no total says why it has none."""
+    if t.total_score is not None:
+        price = f", price {display(t.price_score)}" if t.price_score is not None else ""
+        return (f"Total score: <b>{display(t.total_score)}</b> out of 100 "
+                f"(quality {display(t.quality_score)}{price}).")
+    if t.quality_score is not None:
+        return (f"Quality score: <b>{display(t.quality_score)}</b> out of 100. A tender that "
+                f"does not pass is given no price score and no total score.")
+    return "No score yet: both panels must score every criterion first."
 
 
 def summary_story(exercise: Exercise, job: SummaryJob) -> list[Any]:
@@ -81,11 +95,7 @@ def summary_story(exercise: Exercise, job: SummaryJob) -> list[Any]:
         st["body"]))
     story.append(Paragraph(f"Tender {markup(t.tender)} from {markup(t.bidder)}", st["h2"]))
     headline, reasons = outcome_text(job)
-    story.append(Paragraph(
-        f"{headline} Total score: <b>{display(t.total_score)}</b> out of 100 "
-        f"(quality {display(t.quality_score)}"
-        f"{', price ' + display(t.price_score) if t.price_score is not None else ''}).",
-        st["summary"]))
+    story.append(Paragraph(f"{headline} {score_sentence(t)}", st["summary"]))
     if reasons:
         story.append(Paragraph("Reasons", st["h1"]))
         story += [Paragraph(f"• {r}", st["body"]) for r in reasons]
@@ -121,8 +131,8 @@ def summary_story(exercise: Exercise, job: SummaryJob) -> list[Any]:
         ("FONT", (1, 1), (1, -1), SANS, cell.fontSize, cell.leading),
     ))))
     story.append(Paragraph(
-        f"Your total score is {display(t.total_score)} out of 100. Scores are shown to two "
-        f"decimal places; passes and ranks were decided on the exact figures.", st["body"]))
+        f"{score_sentence(t)} Scores are shown to two decimal places; passes and ranks were "
+        f"decided on the exact figures.", st["body"]))
     return story
 
 
