@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from .models import AuditRow
+from .models import AuditRow, table_of
 
 GENESIS = "0" * 64
-_table = AuditRow.__table__
+_table = table_of(AuditRow)
 
 
 def canonical_json(document: Any) -> str:
@@ -100,7 +100,7 @@ def entries(connection: Connection, exercise_id: str | None = None) -> list[dict
     return [_entry(row._mapping) for row in connection.execute(query)]
 
 
-def _entry(row: Mapping[str, Any]) -> dict[str, Any]:
+def _entry(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "seq": row["seq"],
         "exercise": row["exercise_id"],

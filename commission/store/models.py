@@ -8,7 +8,7 @@ as the decimal text the bidder wrote (rebuilt with :func:`commission.model.exact
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -191,3 +192,8 @@ class AuditRow(Base):
     hash: Mapped[str] = mapped_column(SHA256, unique=True)
 
     __table_args__ = (Index(None, "exercise_id"),)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model (typed: SQLAlchemy types ``__table__`` as a FromClause)."""
+    return cast(Table, model.__table__)

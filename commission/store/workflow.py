@@ -66,6 +66,7 @@ from .models import (
     LotRow,
     ScoreRow,
     TenderRow,
+    table_of,
 )
 
 if TYPE_CHECKING:
@@ -309,7 +310,7 @@ def init_exercise(store: Store, exercise_path: str | os.PathLike[str]) -> Outcom
 
 def _insert_exercise(connection: Connection, exercise: Exercise, digest: str) -> None:
     connection.execute(
-        insert(ExerciseRow.__table__),
+        insert(table_of(ExerciseRow)),
         [
             {
                 "id": exercise.id,
@@ -321,11 +322,11 @@ def _insert_exercise(connection: Connection, exercise: Exercise, digest: str) ->
         ],
     )
     connection.execute(
-        insert(LotRow.__table__),
+        insert(table_of(LotRow)),
         [{"exercise_id": exercise.id, "id": lot.id, "title": lot.title} for lot in exercise.lots],
     )
     connection.execute(
-        insert(EvaluatorRow.__table__),
+        insert(table_of(EvaluatorRow)),
         [
             {"exercise_id": exercise.id, "id": e.id, "name": e.name, "panel": e.panel}
             for e in exercise.evaluators
@@ -337,7 +338,7 @@ def _insert_exercise(connection: Connection, exercise: Exercise, digest: str) ->
         for t in sorted(e.conflicts)
     ]
     if conflicts:
-        connection.execute(insert(ConflictRow.__table__), conflicts)
+        connection.execute(insert(table_of(ConflictRow)), conflicts)
 
 
 def exercise_ids(store: Store) -> list[str]:
@@ -478,7 +479,7 @@ def add_tenders(
                 }
             )
         for start in range(0, len(rows), 1_000):
-            connection.execute(insert(TenderRow.__table__), rows[start : start + 1_000])
+            connection.execute(insert(table_of(TenderRow)), rows[start : start + 1_000])
         audit.append(
             connection,
             exercise_id,
@@ -511,7 +512,7 @@ def add_tenders(
 def _load_tenders(
     connection: Connection, exercise_id: str, *, documents: bool = False
 ) -> list[Tender]:
-    columns = [TenderRow.id, TenderRow.lot_id, TenderRow.bidder, TenderRow.price]
+    columns: list[Any] = [TenderRow.id, TenderRow.lot_id, TenderRow.bidder, TenderRow.price]
     columns += [TenderRow.currency] + ([TenderRow.document] if documents else [])
     query = select(*columns).where(TenderRow.exercise_id == exercise_id).order_by(TenderRow.id)
     prices: dict[str, Any] = {}  # the same price text is read once (a Fraction from text is slow)
@@ -759,7 +760,7 @@ def _stored_scores(
     """Stored scores of the evaluators a sheet names: only those can clash with it."""
     import pandas as pd
 
-    table = ScoreRow.__table__.c
+    table = table_of(ScoreRow).c
     columns = [
         table.evaluator_id.label("evaluator"),
         table.tender_id.label("tender"),
@@ -909,7 +910,7 @@ def _replace_scores(
     sha: Mapping[str, str],
 ) -> list[tuple[str, Mapping[str, Any]]]:
     """Overwrite stored scores; one audit event per score with its old and new value."""
-    table = ScoreRow.__table__
+    table = table_of(ScoreRow)
     statement = (
         update(table)
         .where(
@@ -991,7 +992,7 @@ def _tallies(connection: Connection, exercise_id: str) -> pd.DataFrame:
 
     from ..model import PANELS
 
-    s, e = ScoreRow.__table__.c, EvaluatorRow.__table__.c
+    s, e = table_of(ScoreRow).c, table_of(EvaluatorRow).c
     columns: list[Any] = [s.tender_id, s.criterion_id]
     for panel in PANELS:
         member = s.evaluator_id.in_(
@@ -1035,7 +1036,7 @@ def _comments(connection: Connection, exercise: Exercise) -> tuple[Comment, ...]
     """
     from ..scoring import Comment
 
-    s = ScoreRow.__table__.c
+    s = table_of(ScoreRow).c
     result = connection.execute(
         select(s.tender_id, s.criterion_id, s.evaluator_id, s.score, s.comment).where(
             s.exercise_id == exercise.id, s.comment.is_not(None), s.comment != ""
@@ -1087,7 +1088,7 @@ def results(store: Store, exercise_id: str | None = None) -> Results:
 
 def score_frame(store: Store, exercise_id: str | None = None) -> pd.DataFrame:
     """Every stored score as the score frame of ARCHITECTURE.md (for exports and checks)."""
-    s = ScoreRow.__table__.c
+    s = table_of(ScoreRow).c
     with store.reading() as connection:
         store._ready(connection)
         exercise_id = _pick_exercise(connection, exercise_id)
@@ -1136,7 +1137,7 @@ def record_decision(
             )
         issued = datetime.now(UTC)
         connection.execute(
-            insert(DecisionRow.__table__),
+            insert(table_of(DecisionRow)),
             [
                 {
                     "exercise_id": exercise_id,
@@ -1159,7 +1160,7 @@ def decisions(
     """Decisions issued, oldest first; with ``digest``, only those carrying it."""
     with store.reading() as connection:
         store._ready(connection)
-        query = select(DecisionRow.__table__).order_by(DecisionRow.id)
+        query = select(table_of(DecisionRow)).order_by(DecisionRow.id)
         if exercise_id is not None or digest is None:
             query = query.where(DecisionRow.exercise_id == _pick_exercise(connection, exercise_id))
         if digest is not None:
