@@ -9,14 +9,14 @@ memory (``ru_maxrss`` of that process) and no stage warms a cache for another. D
 outside the timed part. Baselines, as SPEC §10 names them:
 
 1. validate: a cached ``jsonschema`` Draft 2020-12 validator with the format checker, ``is_valid``
-   on each parsed document; project: ``commission.submissions.check_tender`` (the path of
+   on each parsed document; project: ``commission.inputs.tenders.check_tender`` (the path of
    ``commission validate`` and ``tenders add``) with the exercise's rules, on the same documents.
 2. import: ``pandas.read_csv`` + raw ``sqlite3`` ``executemany`` of tuples in one transaction into
    an equivalent ``scores`` table (same columns, unique key and indexes) in a fresh database;
-   project: ``commission.store.workflow.import_scores`` into a fresh copy of a database holding
+   project: ``commission.app.import_scores`` into a fresh copy of a database holding
    the exercise and tenders (reading, every check, comparison with stored scores, audit entry).
 3. score: from the same stored scores: raw ``sqlite3`` read into pandas, then a groupby-mean per
-   tender, criterion and panel and the weighted sum; project: ``commission.store.workflow.results``
+   tender, criterion and panel and the weighted sum; project: ``commission.app.results``
    (exact SQL ``SUM``/``COUNT``, then SPEC §6 in exact rationals: passes, prices, ranks, ties,
    divergence, completeness). A second row does both from an in-memory score frame
    (``commission.scoring.score`` vs a bare groupby on the same frame).
@@ -82,8 +82,8 @@ def _tender_docs(data: Path) -> list[tuple[str, Any]]:
 
 
 def validate_project(data: Path, work: Path, show: bool) -> float:
-    from commission.exercise import load_exercise
-    from commission.submissions import check_tender
+    from commission.inputs.exercise import load_exercise
+    from commission.inputs.tenders import check_tender
 
     exercise = load_exercise(data / "exercise.json")
     docs = _tender_docs(data)
@@ -108,7 +108,8 @@ def validate_baseline(data: Path, work: Path, show: bool) -> float:
 
 
 def import_project(data: Path, work: Path, show: bool) -> float:
-    from commission.store.workflow import import_scores, open_store
+    from commission.app import import_scores
+    from commission.store import open_store
 
     target = work / "import.db"
     for suffix in ("", "-wal", "-shm"):
@@ -200,7 +201,8 @@ def import_baseline(data: Path, work: Path, show: bool) -> float:
 
 
 def score_project(data: Path, work: Path, show: bool) -> float:
-    from commission.store.workflow import open_store, results
+    from commission.app import results
+    from commission.store import open_store
 
     with open_store(f"sqlite:///{work / 'import.db'}") as store:
         start = time.perf_counter()
@@ -211,7 +213,7 @@ def score_project(data: Path, work: Path, show: bool) -> float:
 
 
 def _weights() -> dict[str, tuple[float, float]]:
-    from commission.criteria import load_criteria
+    from commission.inputs.criteria import load_criteria
 
     criteria = load_criteria("co-production")
     return {c.id: (float(c.weight), float(c.scale.max)) for c in criteria.criteria}
@@ -251,9 +253,9 @@ def score_baseline(data: Path, work: Path, show: bool) -> float:
 
 
 def _score_frame(data: Path) -> Any:
-    from commission.exercise import load_exercise
-    from commission.sheets import read_scores
-    from commission.submissions import read_tenders
+    from commission.inputs.exercise import load_exercise
+    from commission.inputs.sheets import read_scores
+    from commission.inputs.tenders import read_tenders
 
     exercise = load_exercise(data / "exercise.json")
     tenders = read_tenders(data / "tenders", exercise)
@@ -286,7 +288,8 @@ def score_frame_baseline(data: Path, work: Path, show: bool) -> float:
 def _render_jobs(data: Path, work: Path, count: int, out: Path) -> tuple[Any, list[Any]]:
     """One assessment summary job per tender, the first ``count`` of them, as decide builds."""
     from commission.documents.summary import SummaryJob
-    from commission.store.workflow import open_store, results
+    from commission.app import results
+    from commission.store import open_store
 
     with open_store(f"sqlite:///{work / 'import.db'}") as store:
         found = results(store)
@@ -445,8 +448,9 @@ MEASURES = {
 #: import system (the baselines import pandas, sqlite3, jsonschema and reportlab untimed too).
 WARM = (
     "pandas", "numpy", "sqlalchemy", "alembic.command", "alembic.runtime.migration",
-    "alembic.script", "jsonschema", "jsonschema_rs", "commission.scoring", "commission.sheets",
-    "commission.submissions", "commission.exercise", "commission.store.workflow",
+    "alembic.script", "jsonschema", "jsonschema_rs", "commission.scoring", "commission.inputs.sheets",
+    "commission.inputs.tenders", "commission.inputs.exercise", "commission.store.repository",
+    "commission.app.scores", "commission.app.evaluation",
 )
 
 
@@ -505,7 +509,8 @@ def _prepare(args: argparse.Namespace, data: Path, work: Path, show: bool) -> No
                            evaluators=args.evaluators, seed=args.seed)
         summary["asked"] = wanted
         marker.write_text(json.dumps(summary, indent=1))
-    from commission.store.workflow import add_tenders, init_exercise, open_store
+    from commission.app import add_tenders, init_exercise
+    from commission.store import open_store
 
     work.mkdir(parents=True, exist_ok=True)
     seed = work / "seed.db"

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 
 def score(exercise: Any, tenders: Any, scores: Any) -> Results:
-    """Score tenders with no database and no files; see :func:`commission.api.score`."""
-    from .api import score as _score
+    """Score tenders with no database and no files; see :func:`commission.app.evaluation.score`."""
+    from .app.evaluation import score as _score
 
     return _score(exercise, tenders, scores)

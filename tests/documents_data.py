@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from commission.model import CriteriaSet, Criterion, Evaluator, Exercise, Lot, Scale, Tender
+from commission.records import CriteriaSet, Criterion, Evaluator, Exercise, Lot, Scale, Tender
 from commission.scoring import Comment, PanelTally, Results, score_tallies
 
 DESCRIPTORS = {

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from commission.model import (
+from commission.records import (
     CriteriaSet,
     Criterion,
     Evaluator,

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import commission
 from commission.cli import cli
 from commission.resources import examples_dir
-from commission.validation import validator
+from commission.inputs.validation import validator
 
 EXAMPLES = examples_dir()
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ def test_score_json_is_valid_and_equals_the_library_call() -> None:
 
     import pandas as pd
 
-    from commission.sheets import read_scores
+    from commission.inputs.sheets import read_scores
 
     exercise = json.loads((EXAMPLES / "exercise.json").read_text(encoding="utf-8"))
     exercise["criteria"] = "co-production"
@@ -53,8 +53,8 @@ def test_score_json_is_valid_and_equals_the_library_call() -> None:
         json.loads(p.read_text(encoding="utf-8"))
         for p in sorted((EXAMPLES / "tenders").glob("*.json"))
     ]
-    from commission.exercise import load_exercise
-    from commission.submissions import read_tenders
+    from commission.inputs.exercise import load_exercise
+    from commission.inputs.tenders import read_tenders
 
     checked = load_exercise(EXAMPLES / "exercise.json")
     frame = read_scores(

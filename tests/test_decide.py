@@ -10,10 +10,11 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from commission.cli import cli
-from commission.decide import decide, verify_pdf
+from commission.app.decisions import decide, verify_pdf
 from commission.errors import DecisionRefused
 from commission.resources import examples_dir
-from commission.store import add_tenders, audit_entries, import_scores, init_exercise, open_store
+from commission.store import open_store
+from commission.app import add_tenders, audit_entries, import_scores, init_exercise
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commission import validation
-from commission.submissions import check_tender
+from commission.inputs import validation
+from commission.inputs.tenders import check_tender
 
 hypothesis_jsonschema = pytest.importorskip("hypothesis_jsonschema")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from commission.errors import InvalidDocument
-from commission.jsonio import load_json
+from commission.inputs.jsonio import load_json
 
 
 def refused(source: Path | bytes, **kwargs: object) -> tuple[str, object]:
@@ -150,7 +150,7 @@ def test_extra_data_after_document() -> None:
 
 
 def test_an_array_at_top_level_is_refused_as_a_tender(tmp_path: Path) -> None:
-    from commission.submissions import load_tenders
+    from commission.inputs.tenders import load_tenders
 
     path = write(tmp_path, b'[{"id": "T-1"}]', "T-1.json")
     assert load_json(path) == [{"id": "T-1"}]  # valid JSON: the tender check refuses it

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from commission import scoring
-from commission.exercise import exercise_from_dict
-from commission.model import Tender
+from commission.inputs.exercise import exercise_from_dict
+from commission.records import Tender
 
 CRITERIA = ("local-assets", "local-insights", "collaboration", "innovation", "long-term")
 
@@ -191,7 +191,9 @@ def test_scoring_a_frame_is_exact(seed: int) -> None:
 
 
 def test_the_store_import_and_results_are_exact(tmp_path: Path) -> None:
-    store_mod = pytest.importorskip("commission.store.workflow")
+    from commission import app as store_mod
+    from commission.store import open_store
+
     exercise_doc, docs, rows = make_case(4)
     (tmp_path / "exercise.json").write_text(json.dumps(exercise_doc), encoding="utf-8")
     folder = tmp_path / "tenders"
@@ -200,7 +202,7 @@ def test_the_store_import_and_results_are_exact(tmp_path: Path) -> None:
         (folder / f"{doc['id']}.json").write_text(json.dumps(doc), encoding="utf-8")
     sheet = tmp_path / "scores.csv"
     pd.DataFrame(rows).to_csv(sheet, index=False)
-    with store_mod.open_store(f"sqlite:///{tmp_path / 'x.db'}", create=True) as store:
+    with open_store(f"sqlite:///{tmp_path / 'x.db'}", create=True) as store:
         store_mod.init_exercise(store, tmp_path / "exercise.json")
         store_mod.add_tenders(store, [folder])
         outcome = store_mod.import_scores(store, [sheet])

@@ -11,22 +11,23 @@ import pytest
 import sqlalchemy
 from sqlalchemy import text
 
-from commission import api
+from commission.app import evaluation as api
 from commission.errors import InvalidScores, NotFound, Refused, StoreBusy, Usage
-from commission.store import (
+from commission.store import open_store
+from commission.app import (
     add_tenders,
     audit_entries,
     import_scores,
     init_exercise,
     list_tenders,
+    load_exercise,
     load_tenders,
-    open_store,
-    record_decision,
     results,
     score_frame,
     verify_audit,
-    workflow,
 )
+from commission.app.decisions import record_decision
+from commission.store import repository, schema
 from commission.store.db import make_engine, write_engine
 
 from .store_helpers import EXERCISE, SHEETS, TENDERS, loaded, long_sheet, snapshot
@@ -140,7 +141,7 @@ def test_a_failure_at_any_row_writes_nothing(
     loaded(db_url)
     before = snapshot(db_url)
     written = 0
-    real = workflow._insert_chunk
+    real = repository.insert_chunk
 
     def failing(connection, sql, rows):  # type: ignore[no-untyped-def]
         nonlocal written
@@ -152,8 +153,8 @@ def test_a_failure_at_any_row_writes_nothing(
         real(connection, sql, rows)
         written += len(rows)
 
-    monkeypatch.setattr(workflow, "CHUNK_ROWS", 7)
-    monkeypatch.setattr(workflow, "_insert_chunk", failing)
+    monkeypatch.setattr(repository, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(repository, "insert_chunk", failing)
     with open_store(db_url) as store, pytest.raises(OSError, match="disk unplugged"):
         import_scores(store, SHEETS)
     assert snapshot(db_url) == before
@@ -167,8 +168,9 @@ def test_several_exercises_need_exercise_named(db_url: str, tmp_path: Path) -> N
     path.write_text(json.dumps(other), encoding="utf-8")
     with open_store(db_url) as store:
         init_exercise(store, path)
-        with pytest.raises(Usage, match=r"wellbeing-hubs-2027.*--exercise"):
+        with pytest.raises(Usage, match=r"2 exercises.*wellbeing-hubs-2027") as caught:
             results(store)
+        assert caught.value.problems[0].type == "several-exercises"
         with pytest.raises(NotFound, match="no exercise 'nope'"):
             results(store, "nope")
         assert results(store, "second-exercise").exercise.id == "second-exercise"
@@ -231,8 +233,9 @@ def test_busy_sqlite_store_says_try_again(sqlite_url: str, tmp_path: Path) -> No
 
 
 def test_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
-    with pytest.raises(NotFound, match="commission init"):
+    with pytest.raises(NotFound, match="no database at") as caught:
         open_store(f"sqlite:///{tmp_path / 'none.db'}")
+    assert caught.value.problems[0].type == "no-database"
     assert not (tmp_path / "none.db").exists()
 
 
@@ -247,13 +250,13 @@ def test_first_revision_upgrades_to_head_and_matches_the_models(db_url: str) -> 
     from commission.store.models import Base
 
     with open_store(db_url, create=True) as store:
-        with store.writing() as connection:
-            workflow._upgrade(connection, "0001")
+        with store.writing() as repo:
+            schema.upgrade(repo.connection, "0001")
         assert store.revision() == "0001"
-        assert store.upgrade() == workflow.head_revision() == "0003"
-        with store.reading() as connection:
-            diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-            triggers = _audit_triggers(connection)
+        assert store.upgrade() == schema.head_revision() == "0003"
+        with store.reading() as repo:
+            diffs = compare_metadata(MigrationContext.configure(repo.connection), Base.metadata)
+            triggers = _audit_triggers(repo.connection)
     assert diffs == []
     assert triggers
 
@@ -298,10 +301,11 @@ def test_results_from_the_store_equal_scoring_the_stored_score_frame(
     with open_store(db_url) as store:
         import_scores(store, [extra], replace=True)
         stored = results(store)
-        exercise = workflow.load_exercise(store)
+        exercise = load_exercise(store)
         frame = score_frame(store)
         from_frame = scoring.score(exercise, load_tenders(store), frame)
-        _, _, tallies, _ = workflow.load_for_scoring(store)
+        with store.reading() as repo:
+            tallies = repo.tallies(exercise.id)
     assert json.dumps(stored.to_dict(), sort_keys=True) == json.dumps(
         from_frame.to_dict(), sort_keys=True
     )
@@ -333,54 +337,37 @@ def test_results_with_no_scores_yet(db_url: str) -> None:
     loaded(db_url)
     with open_store(db_url) as store:
         found = results(store)
-        _, _, tallies, comments = workflow.load_for_scoring(store)
-    assert len(tallies) == 0 and comments == ()
+        with store.reading() as repo:
+            tallies = repo.tallies(found.exercise.id)
+    assert len(tallies) == 0 and found.comments == ()
     assert all(t.status == "incomplete" for t in found.tenders)
 
 
-def test_sqlite_results_read_indexes_not_the_whole_table(sqlite_url: str) -> None:
-    """The tally is one ordered scan of ix_scores_tally, no sort; comments use a partial index."""
-    loaded(sqlite_url, scores=True)
-    plans: list[str] = []
-    with open_store(sqlite_url) as store:
+def test_stored_comments_are_those_of_the_score_frame_rules(db_url: str, tmp_path: Path) -> None:
+    """Only commented rows are read back, and the one comment rule of ``scoring.comments``
+    applies: trimmed, blank ones left out, in tender, criterion, panel, evaluator order."""
+    from commission import scoring
 
-        @sqlalchemy.event.listens_for(store.engine, "before_cursor_execute")
-        def explain(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-            if statement.lstrip().upper().startswith("SELECT") and "scores" in statement:
-                rows = cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
-                plans.append(" | ".join(str(r[-1]) for r in rows))
-
-        with store.reading() as connection:
-            exercise = workflow._load_exercise(connection, "wellbeing-hubs-2027")
-            plans.clear()
-            workflow._tallies(connection, exercise.id)
-            workflow._comments(connection, exercise)
-    tally_plan, comment_plan = plans
-    assert "COVERING INDEX ix_scores_tally" in tally_plan
-    assert "TEMP B-TREE" not in tally_plan
-    assert "ix_scores_commented" in comment_plan
+    loaded(db_url, scores=True)
+    with open_store(db_url) as store:
+        exercise = load_exercise(store)
+        with store.reading() as repo:
+            commented = repo.commented_scores(exercise.id)
+        everything = score_frame(store)
+    assert commented["comment"].notna().all()
+    assert len(commented) == int(everything["comment"].fillna("").ne("").sum())
+    assert scoring.comments(commented, exercise) == scoring.comments(everything, exercise)
 
 
-def test_a_stored_exercise_is_rebuilt_without_checking_it_again(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Checked in full at init and kept under its SHA-256: loading it again trusts it, and
-    builds the same exercise as checking it would."""
-    from commission import validation
-    from commission.exercise import exercise_from_dict
+def test_a_stored_exercise_is_rebuilt_as_checking_it_would_build_it(db_url: str) -> None:
+    """The exercise read back from the store equals the one checked at init, field by field,
+    and equals checking its stored document again from scratch."""
+    from commission.inputs.exercise import exercise_from_dict, load_exercise as load_file
 
     loaded(db_url)
     with open_store(db_url) as store:
-        checked = workflow.load_exercise(store)
-    workflow._exercise_from_stored.cache_clear()
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the stored exercise was validated again")
-
-    monkeypatch.setattr(validation, "problems", refuse)
-    with open_store(db_url) as store:
-        trusted = workflow.load_exercise(store)
-    assert trusted == checked
-    assert trusted.document == checked.document
-    assert exercise_from_dict(dict(checked.document), trusted=True) == trusted
-    workflow._exercise_from_stored.cache_clear()
+        stored = load_exercise(store)
+    checked = load_file(EXERCISE)
+    assert stored == checked
+    assert stored.document == checked.document
+    assert exercise_from_dict(dict(stored.document)) == stored

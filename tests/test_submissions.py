@@ -11,11 +11,11 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from commission.errors import InvalidTender
-from commission.exercise import exercise_from_dict, load_exercise
-from commission.model import Exercise
+from commission.inputs.exercise import exercise_from_dict, load_exercise
+from commission.records import Exercise
 from commission.resources import examples_dir
-from commission.submissions import check_tender, load_tenders, read_tenders, tender_schema
-from commission.validation import problems, validator_for
+from commission.inputs.tenders import check_tender, load_tenders, read_tenders, tender_schema
+from commission.inputs.validation import problems, validator_for
 
 EXAMPLES = examples_dir()
 

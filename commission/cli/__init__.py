@@ -8,7 +8,7 @@ and :func:`library_call`, the single place where library errors become messages.
 from __future__ import annotations
 
 import contextlib
-import functools
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -36,23 +36,35 @@ class LibraryFailure(click.ClickException):
 
 
 @contextlib.contextmanager
-def library_call() -> Iterator[None]:
-    """Turn the project's errors into clean exits; never a traceback for bad input."""
+def library_call(fmt: str = "text") -> Iterator[None]:
+    """Turn the project's errors into clean exits; never a traceback for bad input.
+
+    With ``fmt`` ``json`` a failure is printed on stdout as one JSON object — ``{"ok": false}``
+    and the error's own ``to_dict()``, every problem included — before exiting 1 (or 2).
+    """
+    from .hints import for_cli
+
     try:
-        yield
-    except CommissionError as error:
+        try:
+            yield
+        except UnicodeDecodeError as error:
+            raise CommissionError(
+                f"could not read text: {error.reason} at byte {error.start}; "
+                "save the file as UTF-8 or try --encoding cp1252"
+            ) from error
+        except OSError as error:
+            name = getattr(error, "filename", None)
+            reason = error.strerror or str(error)
+            raise CommissionError(f"{name}: {reason}" if name else reason) from error
+    except CommissionError as raised:
+        error = for_cli(raised)
+        if fmt == "json":
+            click.echo(json.dumps({"ok": False, **error.to_dict()}, ensure_ascii=False, indent=2,
+                                  default=str))
+            raise click.exceptions.Exit(int(error.exit_status)) from raised
         if error.exit_status == ExitStatus.USAGE:
-            raise click.UsageError(str(error)) from error
-        raise LibraryFailure(error) from error
-    except UnicodeDecodeError as error:
-        raise click.ClickException(
-            f"could not read text: {error.reason} at byte {error.start}; "
-            "save the file as UTF-8 or try --encoding cp1252"
-        ) from error
-    except OSError as error:
-        name = getattr(error, "filename", None)
-        reason = error.strerror or str(error)
-        raise click.ClickException(f"{name}: {reason}" if name else reason) from error
+            raise click.UsageError(str(error)) from raised
+        raise LibraryFailure(error) from raised
 
 
 def format_option(func: F) -> F:
@@ -64,6 +76,18 @@ def format_option(func: F) -> F:
         default="table",
         show_default=True,
         help="How to print: a table for people, CSV for spreadsheets, JSON for programs.",
+    )(func)
+
+
+def text_or_json_option(func: F) -> F:
+    """``--format text|json``, for commands that say what they did rather than print rows."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="A sentence for people, or the outcome (or every problem) as JSON for programs.",
     )(func)
 
 
@@ -160,14 +184,3 @@ _register()
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``commission`` console script."""
     return cli.main(args=argv, prog_name="commission")
-
-
-def wraps_library(func: F) -> F:
-    """Decorator form of :func:`library_call` for command callbacks."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with library_call():
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]

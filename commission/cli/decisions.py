@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from ..errors import ExitStatus
@@ -14,6 +16,7 @@ from . import (
     pass_context,
     quiet_option,
     show_progress,
+    text_or_json_option,
 )
 
 
@@ -32,21 +35,25 @@ def register(group: click.Group) -> None:
 @click.option("--name-evaluators", is_flag=True,
               help="Name panel members in the decision (default: their anonymous ids).")
 @exercise_option
+@text_or_json_option
 @quiet_option
 @pass_context
 def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: bool,
-                   name_evaluators: bool, exercise_id: str | None, quiet: bool) -> None:
+                   name_evaluators: bool, exercise_id: str | None, fmt: str, quiet: bool) -> None:
     """Write the panel decision PDF of each lot and an assessment summary PDF per tender.
 
     A final decision is refused while any tender of the lot is incomplete."""
-    from ..decide import decide
+    from ..app.decisions import decide
     from ..store import open_store
 
-    with library_call(), open_store(ctx.db_url) as store, \
+    with library_call(fmt), open_store(ctx.db_url) as store, \
             ProgressBar(show_progress(quiet), "Assessment summaries") as progress:
         outcome = decide(store, out_dir, lot=lot, provisional=provisional,
                          name_evaluators=name_evaluators, exercise_id=exercise_id,
                          progress=progress)
+    if fmt == "json":
+        click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
+        return
     kind = "Provisional decision" if outcome.provisional else "Decision"
     for d in outcome.decisions:
         click.echo(f"{kind} for lot {d.lot}: {d.path} (SHA-256 {d.digest})")
@@ -57,15 +64,21 @@ def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: boo
 
 @click.command("verify")
 @click.argument("pdf", type=click.Path(exists=True, dir_okay=False))
-@exercise_option
+@text_or_json_option
 @pass_context
-def verify_command(ctx: Context, pdf: str, exercise_id: str | None) -> None:
+def verify_command(ctx: Context, pdf: str, fmt: str) -> None:
     """Say whether a decision PDF still matches the stored scores (exit 0) or not (exit 1)."""
-    from ..decide import verify_pdf
+    from ..app.decisions import verify_pdf
     from ..store import open_store
 
-    with library_call(), open_store(ctx.db_url) as store:
+    with library_call(fmt), open_store(ctx.db_url) as store:
         outcome = verify_pdf(store, pdf)
+    if fmt == "json":
+        click.echo(json.dumps({"ok": outcome.matches, **outcome.to_dict()}, ensure_ascii=False,
+                              indent=2))
+        if not outcome.matches:
+            raise click.exceptions.Exit(int(ExitStatus.INPUT_WRONG))
+        return
     if outcome.matches:
         click.echo(outcome.message)
         return

@@ -27,13 +27,13 @@ def validate(files: tuple[Path, ...], exercise_path: Path | None, fmt: str) -> N
 
     Every error is listed with its file and JSON path. Exit status 1 when any file is invalid.
     """
-    from ..output import render
-    from ..submissions import load_tenders
+    from ..inputs.tenders import load_tenders
+    from .output import render
 
-    with library_call():
+    with library_call(fmt):
         exercise = None
         if exercise_path is not None:
-            from ..exercise import load_exercise
+            from ..inputs.exercise import load_exercise
 
             exercise = load_exercise(exercise_path)
         tenders, report = load_tenders(list(files), exercise)
@@ -82,16 +82,16 @@ def _line_place(problem: object) -> str | None:
 )
 def schema(exercise_path: Path | None) -> None:
     """Print the tender submission JSON Schema, to publish to bidders."""
-    from ..output import to_json
+    from .output import to_json
 
     with library_call():
         if exercise_path is None:
-            from ..validation import load_schema
+            from ..inputs.validation import load_schema
 
             document = load_schema("tender")
         else:
-            from ..exercise import load_exercise
-            from ..submissions import tender_schema
+            from ..inputs.exercise import load_exercise
+            from ..inputs.tenders import tender_schema
 
             document = tender_schema(load_exercise(exercise_path))
     click.echo(to_json(document), nl=False)
@@ -134,9 +134,9 @@ def score(
 
     Several sheets can follow one --scores (a shell glob works): --scores sheets/*.csv
     """
-    from ..api import score_files
+    from ..app.evaluation import score_files
 
-    with library_call():
+    with library_call(fmt):
         results = score_files(
             exercise_path,
             tender_paths,
@@ -149,7 +149,7 @@ def score(
 
 def echo_results(results: object, fmt: str) -> None:
     """Print results: the library's own ``to_dict()`` for json, rows otherwise."""
-    from ..output import render, results_rows
+    from .output import render, results_rows
 
     document = results.to_dict() if fmt == "json" else None  # type: ignore[attr-defined]
     click.echo(render(fmt, results_rows(results), document=document), nl=False)
@@ -167,11 +167,11 @@ def echo_results(results: object, fmt: str) -> None:
 @quiet_option
 def demo(out_dir: Path, quiet: bool) -> None:
     """Run the whole flow on the bundled sample exercise and say where the PDFs are."""
-    from ..demo import run_demo
+    from ..app.demo import run_demo
 
     with library_call():
         outcome = run_demo(out_dir, progress=None if quiet else note)
-    from ..output import results_rows, to_table
+    from .output import results_rows, to_table
 
     click.echo(to_table(results_rows(outcome.results)), nl=False)
     for line in outcome.summary_lines():

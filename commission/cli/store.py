@@ -1,6 +1,6 @@
-"""Commands of the stateful workflow, over the exercise store: init, tenders, sheet, scores,
-results and audit. Each opens the store named by ``--db``, calls one function of
-:mod:`commission.store.workflow` and prints what it did; errors become exit status 1 or 2.
+"""Commands over the exercise store: init, tenders, sheet, scores, results and audit. Each opens
+the store named by ``--db``, calls one use case of :mod:`commission.app` and prints what it did;
+errors become exit status 1 or 2 (and, with ``--format json``, JSON on stdout).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from . import (
     pass_context,
     quiet_option,
     show_progress,
+    text_or_json_option,
 )
 
 if TYPE_CHECKING:
@@ -33,28 +34,37 @@ _EXISTING_ANY = click.Path(exists=True, path_type=Path)
 
 
 @contextlib.contextmanager
-def _store(ctx: Context, *, create: bool = False) -> Iterator[Store]:
+def _store(ctx: Context, *, create: bool = False, fmt: str = "text") -> Iterator[Store]:
     """The store for one command, its errors translated, closed at the end."""
     from ..store import open_store
 
-    with library_call(), open_store(ctx.db_url, create=create) as store:
+    with library_call(fmt), open_store(ctx.db_url, create=create) as store:
         yield store
+
+
+def _said(outcome: object, fmt: str) -> None:
+    """What a command did: its message for people, its ``to_dict()`` for programs."""
+    if fmt == "json":
+        click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))  # type: ignore[attr-defined]
+    else:
+        click.echo(outcome.message)  # type: ignore[attr-defined]
 
 
 @click.command()
 @click.argument("exercise_path", metavar="EXERCISE.json", type=_EXISTING)
+@text_or_json_option
 @pass_context
-def init(ctx: Context, exercise_path: Path) -> None:
+def init(ctx: Context, exercise_path: Path, fmt: str) -> None:
     """Create or upgrade the database and store the exercise (its criteria set frozen in).
 
     Running it again with the same exercise changes nothing; an exercise with the same id but
     different contents is refused.
     """
-    from ..store import init_exercise
+    from ..app.exercises import init_exercise
 
-    with _store(ctx, create=True) as store:
+    with _store(ctx, create=True, fmt=fmt) as store:
         outcome = init_exercise(store, exercise_path)
-    click.echo(outcome.message)
+    _said(outcome, fmt)
 
 
 @click.group()
@@ -65,18 +75,19 @@ def tenders() -> None:
 @tenders.command("add")
 @click.argument("files", nargs=-1, required=True, type=_EXISTING_ANY)
 @exercise_option
+@text_or_json_option
 @pass_context
-def tenders_add(ctx: Context, files: tuple[Path, ...], exercise_id: str | None) -> None:
+def tenders_add(ctx: Context, files: tuple[Path, ...], exercise_id: str | None, fmt: str) -> None:
     """Validate and store tender JSON files (or folders of them), all or nothing.
 
     A tender already stored with identical contents is left as it is; one whose id is stored
     with different contents is refused, and then nothing is added.
     """
-    from ..store import add_tenders
+    from ..app.tenders import add_tenders
 
-    with _store(ctx) as store:
+    with _store(ctx, fmt=fmt) as store:
         outcome = add_tenders(store, list(files), exercise_id=exercise_id)
-    click.echo(outcome.message)
+    _said(outcome, fmt)
 
 
 @tenders.command("list")
@@ -85,11 +96,11 @@ def tenders_add(ctx: Context, files: tuple[Path, ...], exercise_id: str | None) 
 @pass_context
 def tenders_list(ctx: Context, exercise_id: str | None, fmt: str) -> None:
     """List the stored tenders: id, lot, bidder, price and how many scores each has."""
-    from ..output import render
-    from ..store import list_tenders
+    from ..app.tenders import list_tenders
+    from .output import render
 
-    with _store(ctx) as store:
-        rows = list_tenders(store, exercise_id)
+    with _store(ctx, fmt=fmt) as store:
+        rows = list_tenders(store, exercise_id).to_dict()
     columns = ["tender", "lot", "bidder", "price", "currency", "scores"]
     if fmt == "json":
         columns.append("sha256")
@@ -113,7 +124,7 @@ def sheet(
 ) -> None:
     """Write the blank score sheet for one panel member: one row per tender they may score
     (their declared conflicts left out), one column per criterion."""
-    from ..store import write_sheet
+    from ..app.scores import write_sheet
 
     target = output or Path(f"sheet-{evaluator_id}.csv")
     with _store(ctx) as store:
@@ -139,14 +150,7 @@ def scores() -> None:
 @click.option("--dry-run", is_flag=True, help="Check and report what would happen; write nothing.")
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV sheets, e.g. cp1252.")
 @exercise_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="A sentence for people, or the outcome as JSON for programs.",
-)
+@text_or_json_option
 @quiet_option
 @pass_context
 def scores_import(
@@ -167,11 +171,11 @@ def scores_import(
     --replace) writes nothing and lists every error with its file, row, column and value.
     Importing the same sheet again changes nothing and says so.
     """
-    from ..store import import_scores
+    from ..app.scores import import_scores
 
     if show_progress(quiet):
         note(f"reading {len(files)} score sheet{'s' if len(files) != 1 else ''}")
-    with _store(ctx) as store, ProgressBar(show_progress(quiet), "writing") as progress:
+    with _store(ctx, fmt=fmt) as store, ProgressBar(show_progress(quiet), "writing") as progress:
         outcome = import_scores(
             store,
             list(files),
@@ -182,10 +186,7 @@ def scores_import(
             encoding=encoding,
             progress=progress,
         )
-    if fmt == "json":
-        click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(outcome.message)
+    _said(outcome, fmt)
 
 
 @click.command()
@@ -197,10 +198,10 @@ def results(ctx: Context, exercise_id: str | None, fmt: str) -> None:
 
     The same scoring engine as `commission score`, so the two give identical JSON.
     """
-    from ..store import results as store_results
+    from ..app.evaluation import results as store_results
     from .files import echo_results
 
-    with _store(ctx) as store:
+    with _store(ctx, fmt=fmt) as store:
         found = store_results(store, exercise_id)
     echo_results(found, fmt)
 
@@ -214,26 +215,19 @@ def results(ctx: Context, exercise_id: str | None, fmt: str) -> None:
 @pass_context
 def audit(ctx: Context, verify: bool, exercise_id: str | None, fmt: str) -> None:
     """List the audit trail: every change, hash-chained so that tampering shows."""
-    from ..errors import AuditBroken
-    from ..output import render
-    from ..store import audit_entries, verify_audit
+    from ..app.audit import audit_entries, require_intact_audit
+    from .output import render
 
     if verify:
-        with _store(ctx) as store:
-            check = verify_audit(store)
-            if not check.ok:
-                with library_call():
-                    raise AuditBroken(
-                        f"the audit trail does not verify: {check.reason} "
-                        f"(first bad entry: {check.first_bad}; {check.checked} checked)"
-                    )
+        with _store(ctx, fmt=fmt) as store:
+            check = require_intact_audit(store)
         if fmt == "json":
             click.echo(render("json", [], document=check.to_dict()), nl=False)
         else:
             click.echo(f"the audit trail verifies: {check.checked} entries, hash chain intact")
         return
-    with _store(ctx) as store:
-        entries = audit_entries(store, exercise_id)
+    with _store(ctx, fmt=fmt) as store:
+        entries = audit_entries(store, exercise_id).to_dict()
     if fmt == "json":
         click.echo(render("json", entries), nl=False)
         return

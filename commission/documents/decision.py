@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..model import Exercise
+from ..records import Exercise
 from ..scoring import (
     OUTCOME_INCOMPLETE,
     OUTCOME_NONE_PASSED,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ..model import Exercise
+from ..records import Exercise
 from .summary import SummaryJob, render_summary
 
 _exercise: Exercise | None = None

@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..model import Exercise
+from ..records import Exercise
 from ..scoring import Comment, TenderResult, display
 from .decision import EQUAL_WEIGHT_WORDING, TIE_WORDING
 from .fonts import SANS, SANS_BOLD

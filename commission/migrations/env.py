@@ -1,6 +1,6 @@
 """Alembic environment of the exercise store.
 
-Run programmatically by :meth:`commission.store.workflow.Store.upgrade`, which hands over an open
+Run programmatically by :meth:`commission.store.repository.Store.upgrade`, which hands over an open
 connection (already holding the write lock) in ``config.attributes["connection"]``. Without one,
 ``sqlalchemy.url`` from the config is used, so the ``alembic`` command works for developers too.
 """

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 
 from .models import AuditRow, table_of
 
@@ -160,7 +160,3 @@ def verify(connection: Connection) -> AuditCheck:
             )
         prev = digest
     return AuditCheck(True, checked)
-
-
-def count(connection: Connection) -> int:
-    return int(connection.execute(select(func.count()).select_from(_table)).scalar_one())

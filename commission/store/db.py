@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from ..errors import CommissionError, StoreBusy, Usage
+from ..errors import CommissionError, NotFound, Problem, StoreBusy, Usage
+
+if TYPE_CHECKING:
+    from .repository import Repository
 
 #: Seconds a writer waits for another writer before giving up with "busy, try again".
 BUSY_TIMEOUT = 30.0
@@ -115,3 +118,78 @@ def lock_for_write(connection: Connection, busy_timeout: float = BUSY_TIMEOUT) -
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(busy_timeout * 1000)}ms'")
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
+
+
+class Store:
+    """An open exercise store: the engine, and transactions for reading and for writing.
+
+    Each transaction hands out a :class:`~commission.store.repository.Repository`, the typed
+    reads and writes of that one transaction.
+    """
+
+    def __init__(self, url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
+        self.url = normalise_url(url)
+        self.busy_timeout = busy_timeout
+        self.engine: Engine = make_engine(self.url, busy_timeout=busy_timeout)
+        self._writer = write_engine(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def display_url(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Repository]:
+        """A read transaction (a consistent snapshot on both backends)."""
+        from .repository import Repository
+
+        with translate_errors(), self.engine.connect() as connection, connection.begin():
+            yield Repository(connection, self.display_url)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Repository]:
+        """The one write transaction of a command: committed whole or rolled back whole."""
+        from .repository import Repository
+
+        with translate_errors(), self._writer.connect() as connection, connection.begin():
+            lock_for_write(connection, self.busy_timeout)
+            yield Repository(connection, self.display_url)
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at; None when it has no schema yet."""
+        with self.reading() as repo:
+            return repo.revision()
+
+    def upgrade(self) -> str:
+        """Create the schema or upgrade it to the newest revision; the revision reached."""
+        with self.writing() as repo:
+            return repo.upgrade()
+
+
+def open_store(
+    url: str | URL, *, create: bool = False, busy_timeout: float = BUSY_TIMEOUT
+) -> Store:
+    """Open the store at ``url``; use it as a context manager.
+
+    A SQLite file that does not exist is created only when ``create`` is true (``init``); other
+    use cases refuse rather than leave an empty file behind.
+    """
+    parsed = normalise_url(url)
+    path = sqlite_path(parsed)
+    if path is not None and not create and not path.exists():
+        raise NotFound(
+            f"no database at {path}", [Problem("no-database", "no database", value=str(path))]
+        )
+    return Store(parsed, busy_timeout=busy_timeout)

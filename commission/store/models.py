@@ -2,7 +2,7 @@
 
 The migrations in :mod:`commission.migrations` create exactly these tables; a test compares the
 two. Numbers that decide a result are never floats here: scores are integers and prices are kept
-as the decimal text the bidder wrote (rebuilt with :func:`commission.model.exact`).
+as the decimal text the bidder wrote (rebuilt with :func:`commission.records.exact`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Exercise files (SPEC §3): one commissioning exercise, its criteria, lots, panels and thresholds.
 
-The loaded :class:`~commission.model.Exercise` keeps the document with its criteria set frozen in
+The loaded :class:`~commission.records.Exercise` keeps the document with its criteria set frozen in
 (``criteria`` replaced by the full set), so a stored exercise never changes when a bundled set or
 a set file changes later, and ``exercise_from_dict(ex.document)`` gives the same exercise back.
 """
@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from commission.errors import InvalidCriteria, InvalidDocument, InvalidExercise, Problem
-from commission.model import PANELS, CriteriaSet, Evaluator, Exercise, exact, lots_from
+from commission.records import PANELS, CriteriaSet, Evaluator, Exercise, exact, lots_from
+
+from .problems import plural
 
 
 def load_exercise(path: str | os.PathLike[str]) -> Exercise:
     """Read, check and build the exercise in the file at ``path``."""
-    from commission.jsonio import load_json
+    from commission.inputs.jsonio import load_json
 
     path = Path(path)
     try:
@@ -46,7 +48,7 @@ def exercise_from_dict(
     its SHA-256. Anything read from a file or a person is never trusted.
     """
     if trusted and isinstance(doc.get("criteria"), Mapping):
-        from commission.criteria import criteria_from_dict
+        from commission.inputs.criteria import criteria_from_dict
 
         criteria = criteria_from_dict(doc["criteria"], trusted=True)
     else:
@@ -83,12 +85,12 @@ def exercise_from_dict(
 
 def _checked_criteria(doc: Any, base_dir: Path | None, file: str | None) -> CriteriaSet:
     """The schema and SPEC §3 checks of an exercise document, then its criteria set."""
-    from commission.validation import problems as schema_problems
+    from commission.inputs.validation import problems as schema_problems
 
     name = file or "the exercise"
     found = schema_problems(doc, "exercise", file)
     if found:
-        raise InvalidExercise(f"{name}: {_count(found)} in the exercise", found)
+        raise InvalidExercise(f"{name}: {plural(len(found), 'problem')} in the exercise", found)
 
     found = semantic_problems(doc, file)
     criteria: CriteriaSet | None = None
@@ -97,7 +99,7 @@ def _checked_criteria(doc: Any, base_dir: Path | None, file: str | None) -> Crit
     except InvalidCriteria as error:
         found += error.problems
     if found:
-        raise InvalidExercise(f"{name}: {_count(found)} in the exercise", found)
+        raise InvalidExercise(f"{name}: {plural(len(found), 'problem')} in the exercise", found)
     assert criteria is not None
     return criteria
 
@@ -144,7 +146,7 @@ def semantic_problems(doc: Mapping[str, Any], file: str | None = None) -> list[P
 
 
 def _criteria(spec: Any, base_dir: Path | None, file: str | None) -> CriteriaSet:
-    from commission.criteria import load_criteria
+    from commission.inputs.criteria import load_criteria
 
     if isinstance(spec, Mapping):
         try:
@@ -160,6 +162,3 @@ def _criteria(spec: Any, base_dir: Path | None, file: str | None) -> CriteriaSet
             ) from None
     return load_criteria(spec, base_dir=base_dir, file=file)
 
-
-def _count(found: list[Problem]) -> str:
-    return f"{len(found)} problem{'s' if len(found) != 1 else ''}"

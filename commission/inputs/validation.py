@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from commission.errors import Problem
 
+from .problems import near
+
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
@@ -539,10 +541,7 @@ def _quoted_name(message: str) -> str:
 
 
 def _near(key: str, allowed: list[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
-    return close[0] if close else None
+    return near(key, allowed, cutoff=0.75)
 
 
 def _json_type(instance: Any) -> str:

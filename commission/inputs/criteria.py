@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from commission.errors import InvalidCriteria, InvalidDocument, Problem
-from commission.model import CriteriaSet, Criterion, Scale, exact
+from commission.records import CriteriaSet, Criterion, Scale, exact
+
+from .problems import plural
 
 #: The scale a set gets when it names none (SPEC §2: integers 0 to 5).
 DEFAULT_SCALE: dict[str, Any] = {
@@ -49,7 +51,7 @@ def load_criteria(
     A path is taken relative to ``base_dir`` (the exercise file's folder). ``file`` names the
     document in problems when it is inline. Raises :class:`InvalidCriteria` with every problem.
     """
-    from commission.jsonio import load_json
+    from commission.inputs.jsonio import load_json
 
     if isinstance(spec, Mapping):
         doc: Any = spec
@@ -117,18 +119,18 @@ def criteria_from_dict(doc: Any, *, file: str | None = None, trusted: bool = Fal
 
 
 def _check(doc: Any, file: str | None) -> None:
-    from commission.validation import problems as schema_problems
+    from commission.inputs.validation import problems as schema_problems
 
     found = schema_problems(doc, "criteria", file)
     if found:
         raise InvalidCriteria(
-            f"{file or 'the criteria set'}: {_count(found)} in the criteria set",
+            f"{file or 'the criteria set'}: {plural(len(found), 'problem')} in the criteria set",
             [_name_criterion(p, doc) for p in found],
         )
     found = semantic_problems(doc, file)
     if found:
         raise InvalidCriteria(
-            f"{file or 'the criteria set'}: {_count(found)} in the criteria set", found
+            f"{file or 'the criteria set'}: {plural(len(found), 'problem')} in the criteria set", found
         )
 
 
@@ -238,6 +240,3 @@ def _name_criterion(problem: Problem, doc: Any) -> Problem:
 
     return replace(problem, message=f"criterion '{criterion_id}': {problem.message}")
 
-
-def _count(found: list[Problem]) -> str:
-    return f"{len(found)} problem{'s' if len(found) != 1 else ''}"

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .resources import examples_dir
+from ..resources import examples_dir
 
 if TYPE_CHECKING:
-    from .scoring import Results
+    from ..scoring import Results
 
 
 @dataclass
@@ -42,8 +42,12 @@ def sample_sheets() -> list[Path]:
 
 
 def run_demo(out_dir: Path, progress: Callable[[str], None] | None = None) -> DemoOutcome:
-    from .decide import decide
-    from .store import workflow
+    from ..store import open_store
+    from .decisions import decide
+    from .exercises import init_exercise
+    from .evaluation import results as store_results
+    from .scores import import_scores
+    from .tenders import add_tenders
 
     say = progress or (lambda message: None)
     out_dir = Path(out_dir).resolve()
@@ -53,15 +57,15 @@ def run_demo(out_dir: Path, progress: Callable[[str], None] | None = None) -> De
         stale.unlink(missing_ok=True)
 
     examples = examples_dir()
-    with workflow.open_store(f"sqlite:///{database}", create=True) as store:
-        workflow.init_exercise(store, examples / "exercise.json")
+    with open_store(f"sqlite:///{database}", create=True) as store:
+        init_exercise(store, examples / "exercise.json")
         say("Stored the sample exercise 'wellbeing-hubs-2027'.")
-        workflow.add_tenders(store, [examples / "tenders"])
+        add_tenders(store, [examples / "tenders"])
         say("Added 12 tenders.")
         sheets = sample_sheets()
-        workflow.import_scores(store, sheets)
+        import_scores(store, sheets)
         say(f"Imported {len(sheets)} score sheets.")
-        results = workflow.results(store)
+        results = store_results(store)
         outcome = decide(store, out_dir)
     return DemoOutcome(
         out_dir=out_dir,

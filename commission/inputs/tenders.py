@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from commission.errors import InvalidDocument, InvalidTender, Problem, Report
-from commission.model import DEFAULT_LOT, Exercise, Tender
+from ..errors import InvalidDocument, InvalidTender, Problem, Report
+from ..records import DEFAULT_LOT, Exercise, Tender
+from .problems import near, plural
 
 PathLike = str | os.PathLike[str]
 
@@ -26,7 +27,7 @@ def tender_schema(exercise: Exercise) -> dict[str, Any]:
     This is what ``commission schema`` prints for bidders. It is self-contained (every ``$ref``
     points inside it), so bidders' tools can use it without our other schemas.
     """
-    from commission.validation import SCHEMA_BASE, load_schema
+    from .validation import SCHEMA_BASE, load_schema
 
     doc = load_schema("tender")
     doc["$id"] = f"{SCHEMA_BASE}exercises/{exercise.id}/tender.schema.json"
@@ -68,7 +69,7 @@ def check_tender(
     doc: Any, exercise: Exercise | None = None, file: str | None = None
 ) -> list[Problem]:
     """Every problem with one parsed submission: the generic schema, then the exercise's rules."""
-    from commission.validation import problems
+    from .validation import problems
 
     if isinstance(doc, list):
         return [
@@ -173,7 +174,7 @@ def load_tenders(
     Returns the valid tenders and a report of every problem in every file (including a tender id
     used by two files). Without an exercise, only the generic schema is checked.
     """
-    from commission.jsonio import load_json
+    from .jsonio import load_json
 
     report = Report()
     tenders: list[Tender] = []
@@ -192,20 +193,37 @@ def load_tenders(
             continue
         tender = dataclasses.replace(tender_from(doc, exercise), source=name)
         if tender.id in first_file:
-            report.problems.append(
-                Problem(
-                    type="duplicate-tender",
-                    message=f"the tender id '{tender.id}' is also used by {first_file[tender.id]}",
-                    file=name,
-                    path="id",
-                    value=tender.id,
-                    fix="give every tender its own id",
-                )
-            )
+            report.problems.append(duplicate_tender(tender.id, first_file[tender.id], name))
             continue
         first_file[tender.id] = name
         tenders.append(tender)
     return tenders, report
+
+
+def duplicate_tender(tender_id: str, first: str, file: str | None) -> Problem:
+    """The problem of a tender id used twice in one batch; ``first`` says where it came first."""
+    return Problem(
+        type="duplicate-tender",
+        message=f"the tender id '{tender_id}' is also used by {first}",
+        file=file,
+        path="id",
+        value=tender_id,
+        fix="give every tender its own id",
+    )
+
+
+def check_record(tender: Tender, exercise: Exercise) -> list[Problem]:
+    """The exercise's rules for a tender given as a checked record rather than a document."""
+    if tender.lot in exercise.lot_ids:
+        return []
+    return [
+        Problem(
+            "unknown-lot",
+            f"tender {tender.id} names lot '{tender.lot}', which the exercise lacks",
+            value=tender.lot,
+            fix=f"use one of {', '.join(exercise.lot_ids)}",
+        )
+    ]
 
 
 def read_tenders(
@@ -216,8 +234,7 @@ def read_tenders(
     if not report.valid:
         files = len({p.file for p in report.problems})
         raise InvalidTender(
-            f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''} "
-            f"in {files} tender file{'s' if files != 1 else ''}",
+            f"{plural(len(report.problems), 'problem')} in {plural(files, 'tender file')}",
             report.problems,
         )
     return tenders
@@ -247,18 +264,11 @@ def _expand(paths: PathLike | Iterable[PathLike], report: Report) -> list[Path]:
 
 
 def _order(problem: Problem) -> tuple[Any, ...]:
-    from commission.validation import path_sort_key
+    from .validation import path_sort_key
 
     return (path_sort_key(problem.path), problem.type, problem.message)
 
 
 @functools.lru_cache(maxsize=256)
-def _near_cached(key: str, ids: tuple[str, ...]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(key, ids, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def _near(key: str, ids: tuple[str, ...]) -> str | None:
-    return _near_cached(key, ids)
+    return near(key, ids)

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CommissionError, DecisionRefused, InvalidDocument, NotFound, Problem
-from .scoring import Results
+from ..errors import CommissionError, DecisionRefused, InvalidDocument, NotFound, Problem
+from ..scoring import Results
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store import Store
 
 
 @dataclass(frozen=True)
@@ -104,25 +104,40 @@ def refusal_problems(results: Results, lots: list[str]) -> list[Problem]:
                     message=f"tender {t.tender} in lot {lot} is incomplete: "
                             + "; ".join(t.missing),
                     value=t.tender,
-                    fix="import the missing scores, or issue a provisional decision with "
-                        "--provisional",
+                    fix="import the missing scores, or issue a provisional decision",
                 ))
     return problems
 
 
-def _store_api() -> Any:
-    from .store import workflow
-
-    return workflow
-
-
 def _audit_head(store: Store) -> str:
     """The hash of the newest audit entry: the chain is one chain across exercises."""
-    entries = _store_api().audit_entries(store)
-    if not entries:
-        return ""
-    last = entries[-1]
-    return str(last.get("hash") or last.get("entry_hash") or "")
+    with store.reading() as repo:
+        return repo.audit_head()
+
+
+def record_decision(
+    store: Store,
+    exercise_id: str | None,
+    lot: str,
+    digest: str,
+    provisional: bool,
+    files: list[str],
+) -> dict[str, Any]:
+    """Record that a decision was issued for a lot, with its digest, in the audit trail."""
+    from datetime import UTC, datetime
+
+    with store.writing() as repo:
+        exercise_id = repo.pick(exercise_id)
+        if not repo.has_lot(exercise_id, lot):
+            raise NotFound(
+                f"no lot '{lot}' in exercise {exercise_id}",
+                [Problem("unknown-lot", "unknown lot", value=lot)],
+            )
+        issued = datetime.now(UTC)
+        repo.insert_decision(exercise_id, lot, digest, provisional, files, issued)
+        details = {"lot": lot, "digest": digest, "provisional": provisional, "files": files}
+        repo.append_audit(exercise_id, [("decision-issued", details)])
+    return {"exercise": exercise_id, **details, "issued_at": issued.isoformat()}
 
 
 def decide(
@@ -142,13 +157,13 @@ def decide(
     ``progress(done, total)`` is called as summaries are rendered (``done`` since last call).
     Raises :class:`DecisionRefused` (one problem per incomplete tender) for a final decision
     while any tender of a chosen lot is incomplete; nothing is written then."""
-    from .documents import digest as digests
-    from .documents.decision import DecisionOptions, render_decision
-    from .documents.render import render_summaries, set_invariant
-    from .documents.summary import SummaryJob
+    from ..documents import digest as digests
+    from ..documents.decision import DecisionOptions, render_decision
+    from ..documents.render import render_summaries, set_invariant
+    from ..documents.summary import SummaryJob
+    from .evaluation import results as store_results
 
-    api = _store_api()
-    results: Results = api.results(store, exercise_id)
+    results: Results = store_results(store, exercise_id)
     exercise = results.exercise
     if lot is not None and lot not in exercise.lot_ids:
         raise NotFound(f"exercise {exercise.id} has no lot {lot!r}; its lots are "
@@ -159,8 +174,7 @@ def decide(
         if problems:
             raise DecisionRefused(
                 f"no final decision: {len(problems)} "
-                f"tender{'s are' if len(problems) != 1 else ' is'} incomplete"
-                " (use --provisional for a provisional decision)", problems)
+                f"tender{'s are' if len(problems) != 1 else ' is'} incomplete", problems)
     out = Path(out_dir)
     (out / "summaries").mkdir(parents=True, exist_ok=True)
     set_invariant(invariant)
@@ -198,8 +212,7 @@ def decide(
         by_lot.setdefault(job.tender.lot, []).append(job.path)
     for decision in decisions:
         files = [str(decision.path), *by_lot.get(decision.lot, [])]
-        api.record_decision(store, exercise.id, decision.lot, decision.digest, provisional,
-                            files)
+        record_decision(store, exercise.id, decision.lot, decision.digest, provisional, files)
     return DecisionOutcome(exercise.id, provisional, tuple(decisions), tuple(summaries),
                            _audit_head(store))
 
@@ -209,7 +222,7 @@ def read_decision_info(path: str | Path) -> dict[str, Any]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    from .documents.layout import INFO_KEY
+    from ..documents.layout import INFO_KEY
 
     try:
         reader = PdfReader(str(path))
@@ -232,12 +245,12 @@ def read_decision_info(path: str | Path) -> dict[str, Any]:
 
 def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
     """Whether the stored data still gives the decision recorded in the PDF at ``path``."""
-    from .documents import digest as digests
+    from ..documents import digest as digests
+    from .evaluation import results as store_results
 
     recorded = read_decision_info(path)
-    api = _store_api()
     try:
-        results: Results = api.results(store, recorded.get("exercise"))
+        results: Results = store_results(store, recorded.get("exercise"))
     except NotFound as error:
         raise CommissionError(f"{path}: {error}") from error
     lot = str(recorded.get("lot"))

@@ -1,9 +1,7 @@
 """Rendering rows for people and programs: ``--format table|csv|json``.
 
-CSV written here is opened by panel members in Excel and LibreOffice, where a cell beginning with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a formula. Every text cell is
-escaped (a leading apostrophe) so a bidder's name can never become a formula; numbers are not text
-and are left alone.
+CSV written here is opened by panel members in Excel and LibreOffice: every text cell goes through
+:func:`commission.csvsafe.escape_formula`.
 """
 
 from __future__ import annotations
@@ -11,18 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..csvsafe import escape_formula
+
 FORMATS = ("table", "csv", "json")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: Any) -> Any:
-    """A text cell made safe for a spreadsheet; other values unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
@@ -88,7 +80,7 @@ def render(
 
 def results_rows(results: Any) -> list[dict[str, Any]]:
     """The rows of ``commission results`` / ``commission score`` for table and csv output."""
-    from .scoring import display
+    from ..scoring import display
 
     rows: list[dict[str, Any]] = []
     for t in results.tenders:
@@ -107,7 +99,3 @@ def results_rows(results: Any) -> list[dict[str, Any]]:
         row["divergent"] = ", ".join(c.criterion for c in t.criteria if c.divergent) or None
         rows.append(row)
     return rows
-
-
-def lines(items: Iterable[str]) -> str:
-    return "".join(f"{item}\n" for item in items)

@@ -1,8 +1,9 @@
-"""The library's front door for procurement systems (SPEC §9).
+"""Results: from the store (``results``), from files alone (``score``), or from parsed documents
+(the library's front door for procurement systems, SPEC §9).
 
 ``score`` is pure: parsed documents and score rows in, :class:`~commission.scoring.Results` out,
-no database and no files. ``score_files`` is the same from files on disk, which is what
-``commission score`` runs.
+no database and no files. ``score_files`` is the same from files on disk. ``results`` reads the
+store's exact tallies in one snapshot and applies the same rules.
 """
 
 from __future__ import annotations
@@ -11,20 +12,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidTender, Problem
-from .model import Exercise, Tender
+from ..errors import InvalidTender, Problem
+from ..inputs.problems import plural
+from ..records import Exercise, Tender
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .scoring import Results
+    from ..scoring import Results
+    from ..store import Store
 
 
 def as_exercise(exercise: Exercise | Mapping[str, Any], base_dir: Path | None = None) -> Exercise:
     """An :class:`Exercise` from a checked record or a parsed exercise document."""
     if isinstance(exercise, Exercise):
         return exercise
-    from .exercise import exercise_from_dict
+    from ..inputs.exercise import exercise_from_dict
 
     return exercise_from_dict(exercise, base_dir=base_dir)
 
@@ -33,42 +36,29 @@ def as_tenders(
     exercise: Exercise, tenders: Iterable[Tender | Mapping[str, Any]]
 ) -> list[Tender]:
     """Check parsed tender documents against the exercise; every problem of every tender."""
-    from .submissions import check_tender, tender_from
+    from ..inputs.tenders import check_record, check_tender, duplicate_tender, tender_from
 
     records: list[Tender] = []
     problems: list[Problem] = []
-    seen: set[str] = set()
+    first: dict[str, str] = {}
     for index, item in enumerate(tenders):
+        place = f"tenders[{index}]"
         if isinstance(item, Tender):
             tender = item
-            if tender.lot not in exercise.lot_ids:
-                problems.append(
-                    Problem(
-                        "unknown-lot",
-                        f"tender {tender.id} names lot '{tender.lot}', which the exercise lacks",
-                        value=tender.lot,
-                        fix=f"use one of {', '.join(exercise.lot_ids)}",
-                    )
-                )
+            problems.extend(check_record(tender, exercise))
         else:
-            found = check_tender(item, exercise, f"tenders[{index}]")
+            found = check_tender(item, exercise, place)
             if found:
                 problems.extend(found)
                 continue
             tender = tender_from(item, exercise)
-        if tender.id in seen:
-            problems.append(
-                Problem(
-                    "duplicate-tender",
-                    f"tender {tender.id} is given twice",
-                    value=tender.id,
-                    fix="give each tender once; tender ids must be unique",
-                )
-            )
-        seen.add(tender.id)
+        if tender.id in first:
+            problems.append(duplicate_tender(tender.id, first[tender.id], place))
+            continue
+        first[tender.id] = place
         records.append(tender)
     if problems:
-        raise InvalidTender(f"{len(problems)} problem(s) in the tenders", problems)
+        raise InvalidTender(f"{plural(len(problems), 'problem')} in the tenders", problems)
     return records
 
 
@@ -83,8 +73,8 @@ def score(
     ``criterion``, ``score`` and optionally ``comment``. Rows are checked exactly as an imported
     score sheet is; any problem raises :class:`~commission.errors.InvalidScores` listing all.
     """
-    from . import scoring
-    from .sheets import scores_from_rows
+    from .. import scoring
+    from ..inputs.sheets import scores_from_rows
 
     checked_exercise = as_exercise(exercise)
     records = as_tenders(checked_exercise, tenders)
@@ -101,10 +91,10 @@ def score_files(
     encoding: str | None = None,
 ) -> Results:
     """``commission score``: the same results as the store gives, from files alone."""
-    from . import scoring
-    from .exercise import load_exercise
-    from .sheets import read_scores
-    from .submissions import read_tenders
+    from .. import scoring
+    from ..inputs.exercise import load_exercise
+    from ..inputs.sheets import read_scores
+    from ..inputs.tenders import read_tenders
 
     exercise = load_exercise(Path(exercise_path))
     tenders = read_tenders([Path(p) for p in tender_paths], exercise)
@@ -116,3 +106,22 @@ def score_files(
         encoding=encoding,
     )
     return scoring.score(exercise, tenders, frame)
+
+
+def results(store: Store, exercise_id: str | None = None) -> Results:
+    """The same scoring rules as :func:`score`, from the store's tallies in one snapshot."""
+    from .. import scoring
+
+    with store.reading() as repo, scoring.no_gc_pauses():
+        exercise_id = repo.pick(exercise_id)
+        exercise = repo.exercise(exercise_id)
+        tenders = repo.tenders(exercise_id)
+        tallies = repo.tallies(exercise_id)
+        comments = scoring.comments(repo.commented_scores(exercise_id), exercise)
+    return scoring.score_tallies(exercise, tenders, tallies, comments)
+
+
+def score_frame(store: Store, exercise_id: str | None = None) -> pd.DataFrame:
+    """Every stored score as the score frame of ARCHITECTURE.md (for exports and checks)."""
+    with store.reading() as repo:
+        return repo.score_frame(repo.pick(exercise_id))

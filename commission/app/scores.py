@@ -1,0 +1,270 @@
+"""``sheet`` and ``scores import``: blank sheets out, filled sheets in, all or nothing.
+
+Score sheets are read and checked against the exercise and its tenders *before* the write lock
+is taken (stored exercises, evaluators and tenders never change or disappear, so the check stays
+true); comparing with stored scores and writing happen inside the one write transaction. A score
+is "unchanged" when its value and comment equal the stored ones; a different value *or* a
+different comment is an overwrite. Re-importing what is stored writes nothing, not even an
+audit entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InvalidScores, Problem, Usage
+from ..inputs.problems import capped, plural
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..store import Store
+
+Progress = Callable[[str, int, int], None]
+
+_KEY = ["evaluator", "tender", "criterion"]
+
+
+def write_sheet(
+    store: Store,
+    evaluator_id: str,
+    path: str | os.PathLike[str],
+    exercise_id: str | None = None,
+) -> int:
+    """The blank wide sheet for one panel member; the number of tenders listed."""
+    from ..inputs.sheets import write_blank_sheet
+
+    with store.reading() as repo:
+        exercise_id = repo.pick(exercise_id)
+        exercise = repo.exercise(exercise_id)
+        tenders = repo.tenders(exercise_id)
+    return write_blank_sheet(path, exercise=exercise, tenders=tenders, evaluator_id=evaluator_id)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What ``scores import`` did, or with ``dry_run`` would do."""
+
+    exercise: str
+    files: tuple[Mapping[str, Any], ...]
+    rows: int
+    added: int
+    unchanged: int
+    replaced: int
+    dry_run: bool
+
+    @property
+    def changed(self) -> bool:
+        return not self.dry_run and bool(self.added or self.replaced)
+
+    @property
+    def message(self) -> str:
+        if not self.added and not self.replaced:
+            sheets = "sheet" if len(self.files) == 1 else "sheets"
+            return (
+                f"nothing to import: all {self.rows} score{'s' if self.rows != 1 else ''} in the "
+                f"{sheets} are already stored, unchanged"
+            )
+        verb = "would import" if self.dry_run else "imported"
+        text = f"{verb} {self.added} new score{'s' if self.added != 1 else ''}"
+        if self.replaced:
+            text += f", {'would replace' if self.dry_run else 'replaced'} {self.replaced}"
+        if self.unchanged:
+            text += f", {self.unchanged} unchanged"
+        text += f" from {len(self.files)} sheet{'s' if len(self.files) != 1 else ''}"
+        if self.dry_run:
+            text += " (dry run: nothing was written)"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exercise": self.exercise,
+            "dry_run": self.dry_run,
+            "changed": self.changed,
+            "rows": self.rows,
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "replaced": self.replaced,
+            "files": [dict(f) for f in self.files],
+            "message": self.message,
+        }
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_scores(
+    store: Store,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    evaluator: str | None = None,
+    replace: bool = False,
+    dry_run: bool = False,
+    exercise_id: str | None = None,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Every row of every sheet, or none.
+
+    Raises :class:`InvalidScores` listing every problem (from the sheets, and each stored score
+    the sheets would overwrite unless ``replace``). ``progress(stage, done, total)`` is called
+    while rows are written.
+    """
+    from ..inputs.sheets import read_scores
+
+    if not paths:
+        raise Usage(
+            "name at least one score sheet to import",
+            [Problem("no-sheet", "no score sheet named")],
+        )
+    with store.reading() as repo:
+        exercise_id = repo.pick(exercise_id)
+        exercise = repo.exercise(exercise_id)
+        tenders = repo.tenders(exercise_id)
+    names = [os.fspath(p) for p in paths]
+    sha = {name: file_sha256(name) for name in names}
+    frame = read_scores(
+        names, exercise=exercise, tenders=tenders, evaluator=evaluator, encoding=encoding
+    )
+    frame = _normalised(frame)
+
+    with store.writing() as repo:
+        stored = repo.stored_scores(exercise_id, sorted(set(frame["evaluator"])))
+        status = _compare(frame, stored)
+        if not replace:
+            overwrites = frame[status == "changed"]
+            if len(overwrites):
+                raise InvalidScores(
+                    f"{plural(len(overwrites), 'score')} would overwrite stored scores; "
+                    "nothing was imported",
+                    _overwrite_problems(overwrites, stored),
+                )
+        files = tuple(_file_counts(name, sha[name], frame, status) for name in names)
+        outcome = ImportOutcome(
+            exercise=exercise_id,
+            files=files,
+            rows=len(frame),
+            added=int((status == "new").sum()),
+            unchanged=int((status == "same").sum()),
+            replaced=int((status == "changed").sum()),
+            dry_run=dry_run,
+        )
+        if dry_run or not (outcome.added or outcome.replaced):
+            return outcome
+        repo.insert_scores(exercise_id, frame[status == "new"], sha, progress)
+        events: list[tuple[str, Mapping[str, Any]]] = [
+            ("sheet-imported", {**f, "evaluator": evaluator}) for f in files
+        ]
+        replaced = frame[status == "changed"]
+        if len(replaced):
+            repo.replace_scores(exercise_id, replaced, sha)
+            events += _replacement_events(_lookup(stored, replaced))
+        repo.append_audit(exercise_id, events)
+    return outcome
+
+
+def _file_counts(name: str, sha256: str, frame: pd.DataFrame, status: pd.Series) -> dict[str, Any]:
+    mine = frame["file"] == name
+    return {
+        "file": name,
+        "sha256": sha256,
+        "rows": int(mine.sum()),
+        "added": int((mine & (status == "new")).sum()),
+        "unchanged": int((mine & (status == "same")).sum()),
+        "replaced": int((mine & (status == "changed")).sum()),
+    }
+
+
+def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain Python-friendly columns: None for no comment, text ids, int64 scores."""
+    comment = frame["comment"].astype(object)
+    return frame.assign(
+        evaluator=frame["evaluator"].astype(str),
+        tender=frame["tender"].astype(str),
+        criterion=frame["criterion"].astype(str),
+        score=frame["score"].astype("int64"),
+        comment=comment.where(comment.notna(), None),
+    ).reset_index(drop=True)
+
+
+def _compare(frame: pd.DataFrame, stored: pd.DataFrame) -> pd.Series:
+    """Per sheet row: ``new`` (not stored), ``same`` (stored identically) or ``changed``."""
+    import numpy as np
+    import pandas as pd
+
+    if stored.empty or frame.empty:
+        return pd.Series("new", index=frame.index, dtype=object)
+    merged = _lookup(stored, frame[_KEY + ["score", "comment"]])
+    present = merged["stored_score"].notna()
+    same_score = merged["score"] == pd.to_numeric(merged["stored_score"]).fillna(-1)
+    mine = merged["comment"].fillna("").astype(str)
+    theirs = merged["stored_comment"].fillna("").astype(str)
+    same = present & same_score & (mine == theirs)
+    return pd.Series(
+        np.where(~present, "new", np.where(same, "same", "changed")), index=frame.index
+    )
+
+
+def _lookup(stored: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The sheet rows with the stored score of the same key beside each."""
+    merged = rows.merge(stored, on=_KEY, how="left", sort=False)
+    merged.index = rows.index
+    return merged
+
+
+def _overwrite_problems(overwrites: pd.DataFrame, stored: pd.DataFrame) -> list[Problem]:
+    merged = _lookup(stored, overwrites).sort_values(["file", "row", "column"])
+
+    def found() -> Any:
+        for row in merged.itertuples(index=False):
+            old, new = int(row.stored_score), int(row.score)
+            what = (
+                f"would overwrite the stored score {old} of {row.evaluator} for tender "
+                f"{row.tender}, {row.criterion} with {new}"
+                if old != new
+                else f"would replace the stored comment of {row.evaluator} for tender "
+                f"{row.tender}, {row.criterion}"
+            )
+            yield Problem(
+                type="overwrite",
+                message=f"{what} (stored from {row.stored_file} row {int(row.stored_row)})",
+                file=row.file,
+                row=int(row.row),
+                column=row.column,
+                value=new,
+                fix="replace stored scores only on purpose (the audit trail keeps the old one)",
+            )
+
+    return capped(found(), len(merged), "overwrite", "correct the sheet, or replace on purpose")
+
+
+def _replacement_events(merged: pd.DataFrame) -> list[tuple[str, Mapping[str, Any]]]:
+    """One audit event per replaced score, with its old and new value."""
+    events: list[tuple[str, Mapping[str, Any]]] = []
+    for row in merged.itertuples(index=False):
+        column = None if row.column is None else str(row.column)
+        old = {
+            "score": int(row.stored_score),
+            "comment": row.stored_comment,
+            "file": row.stored_file,
+            "row": int(row.stored_row),
+        }
+        new = {
+            "score": int(row.score),
+            "comment": row.comment,
+            "file": str(row.file),
+            "row": int(row.row),
+            "column": column,
+        }
+        key = {"evaluator": row.evaluator, "tender": row.tender, "criterion": row.criterion}
+        events.append(("score-replaced", {**key, "old": old, "new": new}))
+    return events

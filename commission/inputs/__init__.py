@@ -1,0 +1,1 @@
+"""Checked records from untrusted files: JSON, schemas, criteria, exercises, tenders, sheets."""

@@ -1,0 +1,540 @@
+"""Typed reads and writes of the exercise store: records and score frames in, records out.
+
+The repository only stores. It opens no files, writes no English for people and names no
+command-line flag; the use cases in :mod:`commission.app` decide what a read or write means.
+Every method runs inside the transaction its :class:`~commission.store.Store` opened, so a use
+case that reads and writes through one repository does so atomically.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+
+from ..errors import NotFound, Problem, Refused, Usage
+from ..records import PANELS, Exercise, Tender, exact
+from . import audit, schema
+from .models import (
+    ConflictRow,
+    DecisionRow,
+    EvaluatorRow,
+    ExerciseRow,
+    LotRow,
+    ScoreRow,
+    TenderRow,
+    table_of,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Score rows written per executemany call. Small enough to report progress, big enough to be fast.
+CHUNK_ROWS = 50_000
+#: Values per ``IN (...)`` list, well under SQLite's and PostgreSQL's parameter limits.
+IN_CHUNK = 500
+
+Progress = Callable[[str, int, int], None]
+
+_SCORE_COLUMNS = (
+    "exercise_id",
+    "evaluator_id",
+    "tender_id",
+    "criterion_id",
+    "score",
+    "comment",
+    "source_file",
+    "source_row",
+    "source_column",
+    "source_sha256",
+)
+
+
+class Repository:
+    """Reads and writes of one transaction. ``display_url`` names the database in errors."""
+
+    def __init__(self, connection: Connection, display_url: str) -> None:
+        self.connection = connection
+        self.display_url = display_url
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def revision(self) -> str | None:
+        return schema.current_revision(self.connection)
+
+    def upgrade(self) -> str:
+        return schema.upgrade(self.connection)
+
+    def ready(self) -> None:
+        """Refuse a database with no schema, or one at another revision than this code's."""
+        current = schema.current_revision(self.connection)
+        if current is None:
+            raise NotFound(
+                f"the database {self.display_url} holds no exercise yet",
+                [Problem("no-exercise", "the database holds no exercise yet")],
+            )
+        if current != schema.head_revision():
+            raise Refused(
+                f"the database {self.display_url} is at schema revision {current}, this version "
+                f"of commission needs {schema.head_revision()}",
+                [
+                    Problem(
+                        "old-schema",
+                        f"schema revision {current}, needs {schema.head_revision()}",
+                        value=current,
+                    )
+                ],
+            )
+
+    # -- exercises --------------------------------------------------------------------------
+
+    def exercise_ids(self) -> list[str]:
+        return list(
+            self.connection.execute(select(ExerciseRow.id).order_by(ExerciseRow.id)).scalars()
+        )
+
+    def pick(self, exercise_id: str | None) -> str:
+        """The exercise a command means: the one named, or the only one stored."""
+        self.ready()
+        ids = self.exercise_ids()
+        if exercise_id is not None:
+            if exercise_id not in ids:
+                listing = ", ".join(ids) if ids else "none"
+                raise NotFound(
+                    f"no exercise '{exercise_id}' in the database (stored: {listing})",
+                    [Problem("unknown-exercise", "unknown exercise", value=exercise_id)],
+                )
+            return exercise_id
+        if not ids:
+            raise NotFound(
+                "the database holds no exercise yet",
+                [Problem("no-exercise", "the database holds no exercise yet")],
+            )
+        if len(ids) > 1:
+            raise Usage(
+                f"the database holds {len(ids)} exercises ({', '.join(ids)})",
+                [Problem("several-exercises", "several exercises stored", value=", ".join(ids))],
+            )
+        return ids[0]
+
+    def exercise_digest(self, exercise_id: str) -> str | None:
+        return self.connection.execute(
+            select(ExerciseRow.sha256).where(ExerciseRow.id == exercise_id)
+        ).scalar_one_or_none()
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        row = self.connection.execute(
+            select(ExerciseRow.document, ExerciseRow.sha256).where(ExerciseRow.id == exercise_id)
+        ).one()
+        # Cached by content: the stored document never changes, and checking it again costs time.
+        return _exercise_from_stored(row.sha256, audit.canonical_json(row.document))
+
+    def insert_exercise(self, exercise: Exercise, digest: str) -> None:
+        connection = self.connection
+        connection.execute(
+            insert(table_of(ExerciseRow)),
+            [
+                {
+                    "id": exercise.id,
+                    "title": exercise.title,
+                    "document": dict(exercise.document),
+                    "sha256": digest,
+                    "created_at": datetime.now(UTC),
+                }
+            ],
+        )
+        connection.execute(
+            insert(table_of(LotRow)),
+            [{"exercise_id": exercise.id, "id": lot.id, "title": lot.title} for lot in exercise.lots],
+        )
+        connection.execute(
+            insert(table_of(EvaluatorRow)),
+            [
+                {"exercise_id": exercise.id, "id": e.id, "name": e.name, "panel": e.panel}
+                for e in exercise.evaluators
+            ],
+        )
+        conflicts = [
+            {"exercise_id": exercise.id, "evaluator_id": e.id, "tender_id": t}
+            for e in exercise.evaluators
+            for t in sorted(e.conflicts)
+        ]
+        if conflicts:
+            connection.execute(insert(table_of(ConflictRow)), conflicts)
+
+    def has_lot(self, exercise_id: str, lot: str) -> bool:
+        return (
+            self.connection.execute(
+                select(LotRow.id).where(LotRow.exercise_id == exercise_id, LotRow.id == lot)
+            ).scalar_one_or_none()
+            is not None
+        )
+
+    # -- tenders ----------------------------------------------------------------------------
+
+    def tender_digests(self, exercise_id: str, ids: Sequence[str]) -> dict[str, str]:
+        """The SHA-256 of each of these tenders that is stored."""
+        stored: dict[str, str] = {}
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = list(ids[start : start + IN_CHUNK])
+            stored.update(
+                self.connection.execute(
+                    select(TenderRow.id, TenderRow.sha256).where(
+                        TenderRow.exercise_id == exercise_id, TenderRow.id.in_(chunk)
+                    )
+                ).all()
+            )
+        return stored
+
+    def insert_tenders(
+        self, exercise_id: str, tenders: Sequence[Tender], digests: Mapping[str, str]
+    ) -> None:
+        now = datetime.now(UTC)
+        rows = []
+        for tender in tenders:
+            price, currency = _price_text(tender.document)
+            rows.append(
+                {
+                    "exercise_id": exercise_id,
+                    "id": tender.id,
+                    "lot_id": tender.lot,
+                    "bidder": tender.bidder,
+                    "price": price,
+                    "currency": currency,
+                    "document": dict(tender.document),
+                    "sha256": digests[tender.id],
+                    "added_at": now,
+                }
+            )
+        for start in range(0, len(rows), 1_000):
+            self.connection.execute(insert(table_of(TenderRow)), rows[start : start + 1_000])
+
+    def tenders(self, exercise_id: str, *, documents: bool = False) -> list[Tender]:
+        """The stored tenders in id order; with ``documents``, each submission kept whole."""
+        columns: list[Any] = [TenderRow.id, TenderRow.lot_id, TenderRow.bidder, TenderRow.price]
+        columns += [TenderRow.currency] + ([TenderRow.document] if documents else [])
+        query = select(*columns).where(TenderRow.exercise_id == exercise_id).order_by(TenderRow.id)
+        prices: dict[str, Any] = {}  # the same price text is read once (a Fraction from text is slow)
+        tenders = []
+        for row in self.connection.execute(query).all():
+            tender_id, lot_id, bidder, price, currency, *document = tuple(row)
+            if price is not None and price not in prices:
+                prices[price] = exact(price)
+            tenders.append(
+                Tender(
+                    id=tender_id,
+                    lot=lot_id,
+                    bidder=bidder,
+                    price=prices[price] if price is not None else None,
+                    currency=currency,
+                    document=document[0] if documents else {},
+                )
+            )
+        return tenders
+
+    def tender_listing(self, exercise_id: str) -> list[dict[str, Any]]:
+        """One row per stored tender in lot and id order, with how many scores it has."""
+        counts = dict(
+            self.connection.execute(
+                select(ScoreRow.tender_id, func.count())
+                .where(ScoreRow.exercise_id == exercise_id)
+                .group_by(ScoreRow.tender_id)
+            ).all()
+        )
+        query = (
+            select(
+                TenderRow.id,
+                TenderRow.lot_id,
+                TenderRow.bidder,
+                TenderRow.price,
+                TenderRow.currency,
+                TenderRow.sha256,
+            )
+            .where(TenderRow.exercise_id == exercise_id)
+            .order_by(TenderRow.lot_id, TenderRow.id)
+        )
+        return [
+            {
+                "tender": row.id,
+                "lot": row.lot_id,
+                "bidder": row.bidder,
+                "price": row.price,
+                "currency": row.currency,
+                "scores": int(counts.get(row.id, 0)),
+                "sha256": row.sha256,
+            }
+            for row in self.connection.execute(query)
+        ]
+
+    # -- scores -----------------------------------------------------------------------------
+
+    def stored_scores(self, exercise_id: str, evaluators: Sequence[str]) -> pd.DataFrame:
+        """Stored scores of these evaluators: columns evaluator, tender, criterion and
+        ``stored_score, stored_comment, stored_file, stored_row``."""
+        import pandas as pd
+
+        table = table_of(ScoreRow).c
+        columns = [
+            table.evaluator_id.label("evaluator"),
+            table.tender_id.label("tender"),
+            table.criterion_id.label("criterion"),
+            table.score.label("stored_score"),
+            table.comment.label("stored_comment"),
+            table.source_file.label("stored_file"),
+            table.source_row.label("stored_row"),
+        ]
+        parts = []
+        for start in range(0, len(evaluators), IN_CHUNK):
+            chunk = list(evaluators[start : start + IN_CHUNK])
+            result = self.connection.execute(
+                select(*columns).where(
+                    table.exercise_id == exercise_id, table.evaluator_id.in_(chunk)
+                )
+            )
+            parts.append(pd.DataFrame(result.all(), columns=list(result.keys())))
+        names = [c.name for c in columns]
+        stored = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names)
+        if stored.empty:
+            return pd.DataFrame({name: pd.Series(dtype=object) for name in names})
+        return stored.astype({"evaluator": str, "tender": str, "criterion": str}).assign(
+            stored_comment=stored["stored_comment"]
+            .astype(object)
+            .where(stored["stored_comment"].notna(), None)
+        )
+
+    def insert_scores(
+        self,
+        exercise_id: str,
+        rows: pd.DataFrame,
+        sha: Mapping[str, str],
+        progress: Progress | None = None,
+    ) -> None:
+        """Bulk insert of score-frame rows as plain tuples, chunked: no ORM objects."""
+        total = len(rows)
+        if not total:
+            return
+        sql = _positional_insert(self.connection, _SCORE_COLUMNS)
+        files = rows["file"].astype(str)
+        tuples = zip(
+            itertools.repeat(exercise_id, total),
+            rows["evaluator"].tolist(),
+            rows["tender"].tolist(),
+            rows["criterion"].tolist(),
+            rows["score"].tolist(),
+            rows["comment"].tolist(),
+            files.tolist(),
+            rows["row"].astype("int64").tolist(),
+            rows["column"].astype(object).where(rows["column"].notna(), None).tolist(),
+            files.map(sha).tolist(),
+            strict=True,
+        )
+        done = 0
+        while chunk := list(itertools.islice(tuples, CHUNK_ROWS)):
+            insert_chunk(self.connection, sql, chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress("writing", done, total)
+
+    def replace_scores(self, exercise_id: str, rows: pd.DataFrame, sha: Mapping[str, str]) -> None:
+        """Overwrite the stored scores these score-frame rows name."""
+        table = table_of(ScoreRow)
+        statement = (
+            update(table)
+            .where(
+                table.c.exercise_id == bindparam("k_exercise"),
+                table.c.evaluator_id == bindparam("k_evaluator"),
+                table.c.tender_id == bindparam("k_tender"),
+                table.c.criterion_id == bindparam("k_criterion"),
+            )
+            .values(
+                score=bindparam("v_score"),
+                comment=bindparam("v_comment"),
+                source_file=bindparam("v_file"),
+                source_row=bindparam("v_row"),
+                source_column=bindparam("v_column"),
+                source_sha256=bindparam("v_sha256"),
+            )
+        )
+        params = [
+            {
+                "k_exercise": exercise_id,
+                "k_evaluator": row.evaluator,
+                "k_tender": row.tender,
+                "k_criterion": row.criterion,
+                "v_score": int(row.score),
+                "v_comment": row.comment,
+                "v_file": str(row.file),
+                "v_row": int(row.row),
+                "v_column": None if row.column is None else str(row.column),
+                "v_sha256": sha[str(row.file)],
+            }
+            for row in rows.itertuples(index=False)
+        ]
+        for start in range(0, len(params), CHUNK_ROWS):
+            self.connection.execute(statement, params[start : start + CHUNK_ROWS])
+
+    def tallies(self, exercise_id: str) -> pd.DataFrame:
+        """Exact integer SUM and COUNT per tender, criterion and panel, grouped in SQL.
+
+        The store's only tally: one row per (tender, criterion, panel) that has scores, columns
+        ``tender, criterion, panel, total, count`` (int64), what
+        :func:`commission.scoring.score_tallies` takes. ``tests/test_one_tally.py`` proves it
+        equal to :func:`commission.scoring.tally` of the same rows on SQLite and PostgreSQL.
+        The query groups by tender and criterion in the order of ``ix_scores_tally`` (one
+        ordered scan, no sort); each panel's sum and count come from the evaluator's
+        membership of that panel.
+        """
+        import pandas as pd
+
+        s, e = table_of(ScoreRow).c, table_of(EvaluatorRow).c
+        columns: list[Any] = [s.tender_id, s.criterion_id]
+        for panel in PANELS:
+            member = s.evaluator_id.in_(
+                select(e.id).where(e.exercise_id == exercise_id, e.panel == panel)
+            )
+            columns += [func.sum(case((member, s.score), else_=0)), func.count(case((member, 1)))]
+        query = (
+            select(*columns)
+            .where(s.exercise_id == exercise_id)
+            .group_by(s.tender_id, s.criterion_id)
+        )
+        names = ["tender", "criterion"] + [f"{k}_{p}" for p in PANELS for k in ("total", "count")]
+        wide = _frame(self.connection.execute(query), names)
+        parts = [
+            pd.DataFrame(
+                {
+                    "tender": wide["tender"],
+                    "criterion": wide["criterion"],
+                    "panel": panel,
+                    "total": wide[f"total_{panel}"].astype("int64"),
+                    "count": wide[f"count_{panel}"].astype("int64"),
+                }
+            )
+            for panel in PANELS
+        ]
+        tallies = pd.concat(parts, ignore_index=True)
+        return tallies[tallies["count"] > 0].reset_index(drop=True)
+
+    def commented_scores(self, exercise_id: str) -> pd.DataFrame:
+        """The score-frame rows that carry a comment (the partial index ``ix_scores_commented``)."""
+        s = table_of(ScoreRow).c
+        result = self.connection.execute(
+            select(
+                s.evaluator_id.label("evaluator"),
+                s.tender_id.label("tender"),
+                s.criterion_id.label("criterion"),
+                s.score,
+                s.comment,
+            ).where(s.exercise_id == exercise_id, s.comment.is_not(None), s.comment != "")
+        )
+        return _frame(result.all(), list(result.keys()))
+
+    def score_frame(self, exercise_id: str) -> pd.DataFrame:
+        """Every stored score as the score frame of ARCHITECTURE.md, in key order."""
+        s = table_of(ScoreRow).c
+        result = self.connection.execute(
+            select(
+                s.evaluator_id.label("evaluator"),
+                s.tender_id.label("tender"),
+                s.criterion_id.label("criterion"),
+                s.score,
+                s.comment,
+                s.source_file.label("file"),
+                s.source_row.label("row"),
+                s.source_column.label("column"),
+            )
+            .where(s.exercise_id == exercise_id)
+            .order_by(s.evaluator_id, s.tender_id, s.criterion_id)
+        )
+        frame = _frame(result.all(), list(result.keys()))
+        return frame.astype({"score": "int64", "row": "int64"}) if len(frame) else frame
+
+    # -- decisions and the audit trail ------------------------------------------------------
+
+    def insert_decision(
+        self,
+        exercise_id: str,
+        lot: str,
+        digest: str,
+        provisional: bool,
+        files: Sequence[str],
+        issued_at: datetime,
+    ) -> None:
+        self.connection.execute(
+            insert(table_of(DecisionRow)),
+            [
+                {
+                    "exercise_id": exercise_id,
+                    "lot_id": lot,
+                    "digest": digest,
+                    "provisional": provisional,
+                    "files": list(files),
+                    "issued_at": issued_at,
+                }
+            ],
+        )
+
+    def append_audit(
+        self, exercise_id: str | None, events: Iterable[tuple[str, Mapping[str, Any]]]
+    ) -> None:
+        audit.append(self.connection, exercise_id, events)
+
+    def audit_entries(self, exercise_id: str | None = None) -> list[dict[str, Any]]:
+        return audit.entries(self.connection, exercise_id)
+
+    def verify_audit(self) -> audit.AuditCheck:
+        return audit.verify(self.connection)
+
+    def audit_head(self) -> str:
+        entries = audit.entries(self.connection)
+        return str(entries[-1]["hash"]) if entries else ""
+
+
+@functools.lru_cache(maxsize=8)
+def _exercise_from_stored(digest: str, document_json: str) -> Exercise:
+    import json
+
+    from ..inputs.exercise import exercise_from_dict
+
+    # The document was checked in full at init and is stored, never changed, under its SHA-256:
+    # rebuilt without checking again while it still hashes to that digest (checked otherwise).
+    intact = hashlib.sha256(document_json.encode("utf-8")).hexdigest() == digest
+    return exercise_from_dict(json.loads(document_json), trusted=intact)
+
+
+def _price_text(document: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The price as the exact decimal text the bidder wrote, and its currency."""
+    price = document.get("price")
+    if not price:
+        return None, None
+    amount = price["amount"]
+    text = repr(amount) if isinstance(amount, float) else str(amount)
+    return text, str(price.get("currency", "GBP"))
+
+
+def _positional_insert(connection: Connection, columns: Sequence[str]) -> str:
+    """``INSERT INTO scores (...) VALUES (?, ...)`` in the driver's own positional style."""
+    quote = connection.dialect.identifier_preparer.quote
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    return (
+        f"INSERT INTO {quote(ScoreRow.__tablename__)} "
+        f"({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+
+
+def insert_chunk(connection: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """One executemany of score tuples (a seam for tests that inject failures)."""
+    connection.exec_driver_sql(sql, rows)
+
+
+def _frame(result: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """A DataFrame of query rows, made from plain tuples (pandas is slow on Row objects)."""
+    import pandas as pd
+
+    return pd.DataFrame(list(map(tuple, result)), columns=list(columns))
