@@ -344,7 +344,3 @@ def recommendation_markup(results: Results, lot_id: str) -> str:
     if lot.outcome == OUTCOME_NONE_PASSED:
         return f"<b>Outcome: {NONE_PASSED_WORDING}.</b> No tender can be recommended."
     return "<b>No recommendation yet:</b> the assessment of this lot is not complete."
-
-
-def lots_of(results: Results, lot: str | None) -> Sequence[str]:
-    return [lot] if lot else [r.lot for r in results.lots]

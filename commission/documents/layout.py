@@ -352,11 +352,4 @@ def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Me
         rl_config.useA85 = a85
 
 
-def heading_for(exercise_title: str, lot_title: str | None = None) -> str:
-    """Header text: the exercise (and lot). Drawn straight on the canvas, so Latin-only fonts
-    are fine for our own words; untrusted text never goes here unescaped because drawString
-    does not interpret markup."""
-    return f"{exercise_title} — {lot_title}" if lot_title else exercise_title
-
-
 __all__ = ["INFO_KEY", "Metadata", "PageFurniture", "build", "plain", "styles", "table_style"]

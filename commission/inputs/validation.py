@@ -77,7 +77,6 @@ def load_schema(name: str) -> dict[str, Any]:
     return copied
 
 
-schema = load_schema
 
 
 @functools.cache
@@ -348,111 +347,116 @@ def path_sort_key(path: str | None) -> list[tuple[int, int | str]]:
 
 
 def _to_problems(error: ValidationError, file: str | None) -> Iterator[Problem]:
+    """One schema error as problems a bidder can act on, by the keyword that failed."""
     keyword = error.validator
-    path = list(error.absolute_path)
-    instance = error.instance
-    fix = _schema_fix(error)
-
-    if keyword in ("oneOf", "anyOf") and error.context:
-        branch = _matching_branch(error)
+    if keyword in ("oneOf", "anyOf"):
+        branch = _matching_branch(error) if error.context else None
         if branch is not None:
             for sub in branch:
                 yield from _to_problems(sub, file)
             return
-        yield _problem(
-            "schema-error",
-            "not one of the accepted forms",
-            file,
-            path,
-            instance,
-            fix or "see the schema for the forms this field accepts",
-        )
-        return
-
-    if keyword == "required":
-        missing = _quoted_name(error.message)
-        yield _problem(
-            "required-error",
-            f"the required property '{missing}' is missing",
-            file,
-            [*path, missing],
-            None,
-            f"add '{missing}'",
-        )
-    elif keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(
-        instance, dict
+        if not error.context:
+            keyword = "other"
+    if keyword in ("additionalProperties", "unevaluatedProperties") and not isinstance(
+        error.instance, dict
     ):
-        allowed = sorted((error.schema.get("properties") or {}).keys())
-        known = set(allowed)
-        pattern = error.schema.get("patternProperties") or {}
-        for key in sorted(instance):
-            if key in known or any(re.search(p, key) for p in pattern):
-                continue
-            hint = f"remove it; allowed here: {', '.join(allowed)}" if allowed else "remove it"
-            near = _near(key, allowed)
-            if near:
-                hint = f"did you mean '{near}'? Otherwise {hint}"
-            yield _problem(
-                "unknown-property", f"unknown property '{key}'", file, [*path, key], None, hint
-            )
-    elif keyword in ("enum", "const"):
-        options = error.validator_value if keyword == "enum" else [error.validator_value]
-        shown = ", ".join(o if isinstance(o, str) else json.dumps(o) for o in options)
-        yield _problem(
-            "enum-error",
-            "not one of the allowed values",
-            file,
-            path,
-            instance,
-            f"use one of {shown}" if keyword == "enum" else f"use {shown}",
-        )
-    elif keyword == "type":
-        wanted = error.validator_value
-        names = [wanted] if isinstance(wanted, str) else list(wanted)
-        expected = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-        yield _problem(
-            "type-error",
-            f"must be {expected}, not {_json_type(instance)}",
-            file,
-            path,
-            instance,
-            fix or f"write {expected}",
-        )
-    elif keyword == "format":
-        what = error.validator_value
-        advice = {
-            "email": "write an e-mail address such as bids@example.org",
-            "date-time": "write a date and time like 2027-03-01T12:00:00Z (RFC 3339)",
-            "uri": "write a full web address such as https://example.org/report.pdf",
-            "date": "write a date like 2027-03-01",
-        }.get(what, f"write a valid {what}")
-        yield _problem(
-            "format-error",
-            f"not a valid {what}",
-            file,
-            path,
-            instance,
-            fix or advice,
-        )
-    elif keyword == "propertyNames":
-        # The error is about a key, not a value: point the path at the key itself.
-        yield _problem(
-            "schema-error",
-            "this key is not allowed here",
-            file,
-            [*path, instance] if isinstance(instance, str) else path,
-            instance,
-            fix or "rename the key",
-        )
-    else:
-        yield _problem(
-            "schema-error",
-            _message(error),
-            file,
-            path,
-            instance,
-            fix or _default_fix(error),
-        )
+        keyword = "other"
+    translate = _TRANSLATORS.get(str(keyword), _other)
+    yield from translate(error, file, list(error.absolute_path), _schema_fix(error))
+
+
+Path = list[Any]
+
+
+def _alternatives(error: ValidationError, file: str | None, path: Path, fix: str | None
+                  ) -> Iterator[Problem]:
+    yield _problem("schema-error", "not one of the accepted forms", file, path, error.instance,
+                   fix or "see the schema for the forms this field accepts")
+
+
+def _required(error: ValidationError, file: str | None, path: Path, fix: str | None
+              ) -> Iterator[Problem]:
+    missing = _quoted_name(error.message)
+    yield _problem("required-error", f"the required property '{missing}' is missing", file,
+                   [*path, missing], None, f"add '{missing}'")
+
+
+def _unknown_properties(error: ValidationError, file: str | None, path: Path, fix: str | None
+                        ) -> Iterator[Problem]:
+    allowed = sorted((error.schema.get("properties") or {}).keys())
+    known = set(allowed)
+    pattern = error.schema.get("patternProperties") or {}
+    for key in sorted(error.instance):
+        if key in known or any(re.search(p, key) for p in pattern):
+            continue
+        hint = f"remove it; allowed here: {', '.join(allowed)}" if allowed else "remove it"
+        close = _near(key, allowed)
+        if close:
+            hint = f"did you mean '{close}'? Otherwise {hint}"
+        yield _problem("unknown-property", f"unknown property '{key}'", file, [*path, key], None,
+                       hint)
+
+
+def _not_allowed_value(error: ValidationError, file: str | None, path: Path, fix: str | None
+                       ) -> Iterator[Problem]:
+    enum = error.validator == "enum"
+    options = error.validator_value if enum else [error.validator_value]
+    shown = ", ".join(o if isinstance(o, str) else json.dumps(o) for o in options)
+    yield _problem("enum-error", "not one of the allowed values", file, path, error.instance,
+                   f"use one of {shown}" if enum else f"use {shown}")
+
+
+def _wrong_type(error: ValidationError, file: str | None, path: Path, fix: str | None
+                ) -> Iterator[Problem]:
+    wanted = error.validator_value
+    names = [wanted] if isinstance(wanted, str) else list(wanted)
+    expected = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+    yield _problem("type-error", f"must be {expected}, not {_json_type(error.instance)}", file,
+                   path, error.instance, fix or f"write {expected}")
+
+
+_FORMAT_ADVICE = {
+    "email": "write an e-mail address such as bids@example.org",
+    "date-time": "write a date and time like 2027-03-01T12:00:00Z (RFC 3339)",
+    "uri": "write a full web address such as https://example.org/report.pdf",
+    "date": "write a date like 2027-03-01",
+}
+
+
+def _bad_format(error: ValidationError, file: str | None, path: Path, fix: str | None
+                ) -> Iterator[Problem]:
+    what = error.validator_value
+    yield _problem("format-error", f"not a valid {what}", file, path, error.instance,
+                   fix or _FORMAT_ADVICE.get(what, f"write a valid {what}"))
+
+
+def _bad_key(error: ValidationError, file: str | None, path: Path, fix: str | None
+             ) -> Iterator[Problem]:
+    # The error is about a key, not a value: point the path at the key itself.
+    instance = error.instance
+    yield _problem("schema-error", "this key is not allowed here", file,
+                   [*path, instance] if isinstance(instance, str) else path, instance,
+                   fix or "rename the key")
+
+
+def _other(error: ValidationError, file: str | None, path: Path, fix: str | None
+           ) -> Iterator[Problem]:
+    yield _problem("schema-error", _message(error), file, path, error.instance,
+                   fix or _default_fix(error))
+
+
+_TRANSLATORS = {
+    "oneOf": _alternatives,
+    "anyOf": _alternatives,
+    "required": _required,
+    "additionalProperties": _unknown_properties,
+    "unevaluatedProperties": _unknown_properties,
+    "enum": _not_allowed_value,
+    "const": _not_allowed_value,
+    "type": _wrong_type,
+    "format": _bad_format,
+    "propertyNames": _bad_key,
+}
 
 
 def _matching_branch(error: ValidationError) -> list[ValidationError] | None:

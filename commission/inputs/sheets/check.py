@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -36,37 +37,58 @@ def check_scores(
     return with_summary(listed, total)
 
 
+@dataclass(frozen=True)
+class _Ids:
+    """Each id column as integer codes into its distinct cleaned values: every check is done
+    on the few distinct values, then spread to the rows by the codes."""
+
+    codes: dict[str, Any]
+    distinct: dict[str, Any]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Ids:
+        codes: dict[str, Any] = {}
+        distinct: dict[str, Any] = {}
+        for name in ("evaluator", "tender", "criterion"):
+            codes[name], distinct[name] = _codes(frame[name])
+        return cls(codes, distinct)
+
+    def values(self, name: str, mask: Any) -> Any:
+        return self.distinct[name][self.codes[name][mask]]
+
+
 def check(
     frame: pd.DataFrame,
     exercise: Exercise,
     tenders: Iterable[Tender] | Mapping[str, Tender],
     file: str | None,
 ) -> tuple[list[Problem], int]:
-    import numpy as np
-    import pandas as pd
-
-    by_id = tender_map(tenders)
+    """Every problem of :func:`check_scores`, listed (capped) and counted."""
     frame = framed(frame, file)
-    found: list[Found] = []
-
-    # Each id column as integer codes into its distinct cleaned values: every check below is
-    # done on the few distinct values, then spread to the rows by the codes.
-    codes: dict[str, Any] = {}
-    distinct: dict[str, Any] = {}
-    for name in ("evaluator", "tender", "criterion"):
-        codes[name], distinct[name] = _codes(frame[name])
-
-    def values(name: str, mask: Any) -> Any:
-        return distinct[name][codes[name][mask]]
-
+    ids = _Ids.of(frame)
     known = {
         "evaluator": [e.id for e in exercise.evaluators],
-        "tender": list(by_id),
+        "tender": list(tender_map(tenders)),
         "criterion": list(exercise.criteria.ids),
     }
+    found, blank_any = _id_problems(frame, ids, known)
+    found += _score_problems(frame, ids, exercise)
+    found += _duplicate_problems(frame, ids, blank_any)
+    found += _conflict_problems(frame, ids, exercise)
+    return finish(found)
+
+
+def _id_problems(
+    frame: pd.DataFrame, ids: _Ids, known: Mapping[str, list[str]]
+) -> tuple[list[Found], Any]:
+    """Blank and unknown evaluators, tenders and criteria; and where any id is blank."""
+    import numpy as np
+
+    found: list[Found] = []
     blank_any = np.zeros(len(frame), dtype=bool)
-    for name in codes:
-        blank = (distinct[name] == "")[codes[name]]
+    for name, codes in ids.codes.items():
+        distinct = ids.distinct[name]
+        blank = (distinct == "")[codes]
         blank_any |= blank
         found.append(
             emit(
@@ -76,12 +98,12 @@ def check(
         )
         known_ids = set(known[name])
         is_unknown = np.fromiter(
-            (v != "" and v not in known_ids for v in distinct[name]), bool, len(distinct[name])
+            (v != "" and v not in known_ids for v in distinct), bool, len(distinct)
         )
-        unknown = is_unknown[codes[name]]
+        unknown = is_unknown[codes]
         if unknown.any():
             table = frame.loc[unknown, ["file", "row"]].assign(
-                column=name, value=values(name, unknown)
+                column=name, value=ids.values(name, unknown)
             )
             found.append(
                 emit(
@@ -89,7 +111,15 @@ def check(
                     functools.partial(_unknown, name, known[name]),
                 )
             )
+    return found, blank_any
 
+
+def _score_problems(frame: pd.DataFrame, ids: _Ids, exercise: Exercise) -> list[Found]:
+    """Scores that are not whole numbers, and whole numbers off their criterion's scale."""
+    import numpy as np
+    import pandas as pd
+
+    found: list[Found] = []
     scores = frame["score"]
     if pd.api.types.is_integer_dtype(scores.dtype) and not pd.api.types.is_bool_dtype(scores.dtype):
         # <NA> marks a score read_sheet found not to be a whole number and reported already.
@@ -103,7 +133,7 @@ def check(
             emit(
                 frame.loc[bad, ["file", "row", "column"]].assign(
                     value=scores[bad].map(nullable).astype(object),
-                    criterion=values("criterion", bad),
+                    criterion=ids.values("criterion", bad),
                 ),
                 lambda r: Problem(
                     type="type-error",
@@ -118,18 +148,18 @@ def check(
                 ),
             )
         )
-
     scales = {c.id: c.scale for c in exercise.criteria.criteria}
-    low = np.array([scales[c].min if c in scales else np.nan for c in distinct["criterion"]])
-    high = np.array([scales[c].max if c in scales else np.nan for c in distinct["criterion"]])
+    criteria = ids.distinct["criterion"]
+    low = np.array([scales[c].min if c in scales else np.nan for c in criteria])
+    high = np.array([scales[c].max if c in scales else np.nan for c in criteria])
     with np.errstate(invalid="ignore"):
-        off = (numbers < low[codes["criterion"]]) | (numbers > high[codes["criterion"]])
+        off = (numbers < low[ids.codes["criterion"]]) | (numbers > high[ids.codes["criterion"]])
     off &= ~bad
     if off.any():
         found.append(
             emit(
                 frame.loc[off, ["file", "row", "column"]].assign(
-                    value=numbers[off].astype("int64"), criterion=values("criterion", off)
+                    value=numbers[off].astype("int64"), criterion=ids.values("criterion", off)
                 ),
                 lambda r: Problem(
                     type="constraint-error",
@@ -143,81 +173,92 @@ def check(
                 ),
             )
         )
+    return found
 
-    # Duplicates among rows whose ids are all there (blank ids are reported already).
-    ids = pd.DataFrame(codes)[~blank_any]
-    repeated = ids.duplicated(keep="first").to_numpy()
-    if repeated.any():
-        involved = ids.index[ids.duplicated(keep=False).to_numpy()]
-        group = ids.loc[involved]
-        first = (
-            pd.concat([group, frame.loc[involved, ["file", "row"]]], axis=1)
-            .groupby(list(codes), sort=False)[["file", "row"]]
-            .transform("first")
-        )
-        later = involved[group.duplicated(keep="first").to_numpy()]
-        table = frame.loc[later, ["file", "row", "column"]].assign(
-            first_file=first.loc[later, "file"],
-            first_row=first.loc[later, "row"],
-            evaluator=distinct["evaluator"][codes["evaluator"][later]],
-            tender=distinct["tender"][codes["tender"][later]],
-            criterion=distinct["criterion"][codes["criterion"][later]],
-        )
-        found.append(
-            emit(
-                table,
-                lambda r: Problem(
-                    type="unique-error",
-                    message=f"a second score for evaluator {r['evaluator']}, tender "
-                    f"{r['tender']}, criterion {r['criterion']}: the first is "
-                    + (
-                        f"at row {int(r['first_row'])}"
-                        if r["first_file"] == r["file"]
-                        else f"in {r['first_file'] or '<input>'} at row {int(r['first_row'])}"
-                    ),
-                    file=r["file"],
-                    row=int(r["row"]),
-                    column=r["column"],
-                    value=r["criterion"],
-                    fix="keep one score for each evaluator, tender and criterion",
+
+def _duplicate_problems(frame: pd.DataFrame, ids: _Ids, blank_any: Any) -> list[Found]:
+    """A second score for one (evaluator, tender, criterion), where all three ids are there
+    (blank ids are reported already)."""
+    import pandas as pd
+
+    keys = pd.DataFrame(ids.codes)[~blank_any]
+    repeated = keys.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return []
+    involved = keys.index[keys.duplicated(keep=False).to_numpy()]
+    group = keys.loc[involved]
+    first = (
+        pd.concat([group, frame.loc[involved, ["file", "row"]]], axis=1)
+        .groupby(list(ids.codes), sort=False)[["file", "row"]]
+        .transform("first")
+    )
+    later = involved[group.duplicated(keep="first").to_numpy()]
+    table = frame.loc[later, ["file", "row", "column"]].assign(
+        first_file=first.loc[later, "file"],
+        first_row=first.loc[later, "row"],
+        evaluator=ids.distinct["evaluator"][ids.codes["evaluator"][later]],
+        tender=ids.distinct["tender"][ids.codes["tender"][later]],
+        criterion=ids.distinct["criterion"][ids.codes["criterion"][later]],
+    )
+    return [
+        emit(
+            table,
+            lambda r: Problem(
+                type="unique-error",
+                message=f"a second score for evaluator {r['evaluator']}, tender "
+                f"{r['tender']}, criterion {r['criterion']}: the first is "
+                + (
+                    f"at row {int(r['first_row'])}"
+                    if r["first_file"] == r["file"]
+                    else f"in {r['first_file'] or '<input>'} at row {int(r['first_row'])}"
                 ),
-            )
+                file=r["file"],
+                row=int(r["row"]),
+                column=r["column"],
+                value=r["criterion"],
+                fix="keep one score for each evaluator, tender and criterion",
+            ),
         )
+    ]
 
-    # Conflicts of interest, as pairs of codes: evaluator code × tender code.
-    evaluator_at = {v: i for i, v in enumerate(distinct["evaluator"])}
-    tender_at = {v: i for i, v in enumerate(distinct["tender"])}
-    width = len(distinct["tender"]) + 1
+
+def _conflict_problems(frame: pd.DataFrame, ids: _Ids, exercise: Exercise) -> list[Found]:
+    """Scores from an evaluator on a tender they declared a conflict of interest with."""
+    import numpy as np
+
+    evaluator_at = {v: i for i, v in enumerate(ids.distinct["evaluator"])}
+    tender_at = {v: i for i, v in enumerate(ids.distinct["tender"])}
+    width = len(ids.distinct["tender"]) + 1
     pairs = [
         evaluator_at[e.id] * width + tender_at[t]
         for e in exercise.evaluators
         for t in e.conflicts
         if e.id in evaluator_at and t in tender_at
     ]
-    if pairs:
-        joined = codes["evaluator"].astype("int64") * width + codes["tender"]
-        conflicted = np.isin(joined, pairs)
-        table = frame.loc[conflicted, ["file", "row"]].assign(
-            column="tender",
-            evaluator=values("evaluator", conflicted),
-            tender=values("tender", conflicted),
+    if not pairs:
+        return []
+    joined = ids.codes["evaluator"].astype("int64") * width + ids.codes["tender"]
+    conflicted = np.isin(joined, pairs)
+    table = frame.loc[conflicted, ["file", "row"]].assign(
+        column="tender",
+        evaluator=ids.values("evaluator", conflicted),
+        tender=ids.values("tender", conflicted),
+    )
+    return [
+        emit(
+            table.drop_duplicates(["file", "row"]),
+            lambda r: Problem(
+                type="conflict-of-interest",
+                message=f"evaluator {r['evaluator']} declared a conflict of interest with "
+                f"tender {r['tender']} and may not score it",
+                file=r["file"],
+                row=int(r["row"]),
+                column=r["column"],
+                value=r["tender"],
+                fix="delete this row's scores: another panel member scores this tender",
+            ),
         )
-        found.append(
-            emit(
-                table.drop_duplicates(["file", "row"]),
-                lambda r: Problem(
-                    type="conflict-of-interest",
-                    message=f"evaluator {r['evaluator']} declared a conflict of interest with "
-                    f"tender {r['tender']} and may not score it",
-                    file=r["file"],
-                    row=int(r["row"]),
-                    column=r["column"],
-                    value=r["tender"],
-                    fix="delete this row's scores: another panel member scores this tender",
-                ),
-            )
-        )
-    return finish(found)
+    ]
 
 
 def _missing_value(name: str, r: Mapping[str, Any]) -> Problem:

@@ -22,7 +22,7 @@ from .common import (
     parse_integers,
     scale_fix,
 )
-from .header import read_header
+from .header import Layout, read_header
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -249,8 +249,7 @@ def read_one(
     evaluator: str | None,
     encoding: str | None,
 ) -> tuple[pd.DataFrame, list[Problem], int]:
-    import pandas as pd
-
+    """One sheet as the score frame, its problems (capped) and how many there are in all."""
     shown = os.fspath(path)
     if evaluator is not None:
         evaluator = evaluator.strip()
@@ -277,7 +276,23 @@ def read_one(
     layout, problems = read_header(headers, blank_columns, exercise, shown, evaluator)
     if layout is None:
         return empty_frame(), problems, len(problems)
+    long = _long_rows(body, layout, exercise)
+    long["file"] = shown
+    found: list[Found] = [(problems, len(problems))]
+    if evaluator is not None:
+        long, mismatched = _for_evaluator(long, evaluator, layout)
+        found.append(mismatched)
+    long, not_whole = _whole_scores(long, exercise)
+    found.append(not_whole)
+    listed, total = finish(found)
+    return long, listed, total
 
+
+def _long_rows(body: pd.DataFrame, layout: Layout, exercise: Exercise) -> pd.DataFrame:
+    """The sheet's scored cells, one row per score, in the long layout, in sheet order."""
+    import pandas as pd
+
+    headers = layout.headers
     rows = pd.Series(range(2, len(body) + 2), index=body.index, dtype="int64")
     n = len(body)
 
@@ -295,92 +310,77 @@ def read_one(
         distinct = pd.Series(criteria.unique(), dtype="str")
         resolved = distinct.map(lambda c: known.get(header_key(c), c)) if len(distinct) else distinct
         criteria = criteria.map(dict(zip(distinct, resolved, strict=True))).astype("str")
-        pieces = [
-            pd.DataFrame(
-                {
-                    "evaluator": evaluators,
-                    "tender": tenders,
-                    "criterion": criteria,
-                    "score": clean(body[layout.score]),
-                    "comment": column(layout.comment),
-                    "row": rows,
-                    "column": headers[layout.score],
-                }
-            )
-        ]
+        cells = [(criteria, layout.score, layout.comment)]
     else:
-        pieces = []
-        for criterion_id, (score_at, comment_at) in layout.criteria.items():
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "evaluator": evaluators,
-                        "tender": tenders,
-                        "criterion": criterion_id,
-                        "score": clean(body[score_at]),
-                        "comment": column(comment_at),
-                        "row": rows,
-                        "column": headers[score_at],
-                    }
-                )
-            )
+        cells = [(criterion_id, score_at, comment_at)
+                 for criterion_id, (score_at, comment_at) in layout.criteria.items()]
+    pieces = [
+        pd.DataFrame(
+            {
+                "evaluator": evaluators,
+                "tender": tenders,
+                "criterion": criterion,
+                "score": clean(body[score_at]),
+                "comment": column(comment_at),
+                "row": rows,
+                "column": headers[score_at],
+            }
+        )
+        for criterion, score_at, comment_at in cells
+    ]
     long = pd.concat(pieces, ignore_index=True) if pieces else empty_frame()
     long = long[long["score"] != ""]
     if not layout.long and len(pieces) > 1:
         long = long.sort_values("row", kind="stable")
-    long = long.reset_index(drop=True)
-    long["file"] = shown
+    return long.reset_index(drop=True)
 
-    found: list[Found] = [(problems, len(problems))]
-    if evaluator is not None:
-        given = long["evaluator"]
-        other = (given != "") & (given != evaluator)
-        found.append(
-            emit(
-                long.loc[other, ["file", "row", "evaluator"]]
-                .drop_duplicates(["row"])
-                .assign(
-                    column="evaluator" if layout.evaluator is None else headers[layout.evaluator]
-                ),
-                lambda r: Problem(
-                    type="evaluator-mismatch",
-                    message=f"this row is for evaluator '{r['evaluator']}' but the import is "
-                    f"for evaluator {evaluator}",
-                    file=r["file"],
-                    row=int(r["row"]),
-                    column=r["column"],
-                    value=r["evaluator"],
-                    fix=f"import {r['evaluator']}'s rows separately, or correct the evaluator",
-                ),
-            )
-        )
-        long["evaluator"] = evaluator
-        long = long[~other.to_numpy()] if other.any() else long
 
+def _for_evaluator(
+    long: pd.DataFrame, evaluator: str, layout: Layout
+) -> tuple[pd.DataFrame, Found]:
+    """Rows for the one evaluator the import names; a row for anyone else is a problem."""
+    given = long["evaluator"]
+    other = (given != "") & (given != evaluator)
+    column = "evaluator" if layout.evaluator is None else layout.headers[layout.evaluator]
+    mismatched = emit(
+        long.loc[other, ["file", "row", "evaluator"]].drop_duplicates(["row"]).assign(column=column),
+        lambda r: Problem(
+            type="evaluator-mismatch",
+            message=f"this row is for evaluator '{r['evaluator']}' but the import is "
+            f"for evaluator {evaluator}",
+            file=r["file"],
+            row=int(r["row"]),
+            column=r["column"],
+            value=r["evaluator"],
+            fix=f"import {r['evaluator']}'s rows separately, or correct the evaluator",
+        ),
+    )
+    long["evaluator"] = evaluator
+    return (long[~other.to_numpy()] if other.any() else long), mismatched
+
+
+def _whole_scores(long: pd.DataFrame, exercise: Exercise) -> tuple[pd.DataFrame, Found]:
+    """Scores parsed as whole numbers; any other text is a type error.
+
+    Rows whose score is not a whole number stay in the frame with no score (<NA>), so that
+    their evaluator, tender and criterion are still checked: the report lists every error.
+    """
     values, bad = parse_integers(long["score"])
+    found: Found = ([], 0)
     if bad.any():
-        wrong = long.loc[bad, ["file", "row", "column", "score", "criterion"]]
-        found.append(
-            emit(
-                wrong,
-                lambda r: Problem(
-                    type="type-error",
-                    message=f"score '{r['score']}' is not a whole number",
-                    file=r["file"],
-                    row=int(r["row"]),
-                    column=r["column"],
-                    value=r["score"],
-                    fix=scale_fix(criterion_of(exercise, r["criterion"]), exercise),
-                ),
-            )
+        found = emit(
+            long.loc[bad, ["file", "row", "column", "score", "criterion"]],
+            lambda r: Problem(
+                type="type-error",
+                message=f"score '{r['score']}' is not a whole number",
+                file=r["file"],
+                row=int(r["row"]),
+                column=r["column"],
+                value=r["score"],
+                fix=scale_fix(criterion_of(exercise, r["criterion"]), exercise),
+            ),
         )
-    # Rows whose score is not a whole number stay in the frame with no score (<NA>), so that
-    # their evaluator, tender and criterion are still checked: the report lists every error.
     long["score"] = values.where(~bad).astype("Int64") if bad.any() else values.astype("int64")
     comment = long["comment"].astype(object)
     long["comment"] = comment.where(comment != "", None)
-    long = long.loc[:, list(COLUMNS)].reset_index(drop=True)
-    listed, total = finish(found)
-    return long, listed, total
-
-
+    return long.loc[:, list(COLUMNS)].reset_index(drop=True), found
