@@ -1,9 +1,9 @@
 """The checked records the rest of the toolkit works with: criteria sets, exercises and tenders.
 
 These are plain frozen dataclasses built from documents that have already passed their JSON
-Schema (see :mod:`commission.inputs.validation`). Numbers that take part in scoring (weights, minimums,
-thresholds, prices) are held as :class:`fractions.Fraction` built from their decimal text, so no
-float rounding can reach a rank or a tie.
+Schema (see :mod:`commission.inputs.validation`). Numbers that take part in scoring (weights,
+minimums, thresholds, prices) are held as :class:`fractions.Fraction` built from their decimal
+text, so no float rounding can reach a rank or a tie.
 """
 
 from __future__ import annotations

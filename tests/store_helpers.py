@@ -26,8 +26,8 @@ def cli(url: str, *args: Any) -> Result:
 
 def loaded(url: str, *, scores: bool = False) -> None:
     """The sample exercise and its tenders stored (and, with ``scores``, every sample sheet)."""
-    from commission.store import open_store
     from commission.app import add_tenders, import_scores, init_exercise
+    from commission.store import open_store
 
     with open_store(url, create=True) as store:
         init_exercise(store, EXERCISE)

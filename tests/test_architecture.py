@@ -22,7 +22,10 @@ def test_importing_loads_no_heavy_dependency(module: str) -> None:
         "print(','.join(heavy))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=PACKAGE.parent,
     )
     assert done.stdout.strip() == "", f"import {module} loaded {done.stdout.strip()}"
@@ -46,8 +49,11 @@ def _modules() -> list[Path]:
 
 
 def test_no_module_is_over_600_lines() -> None:
-    long = {str(p.relative_to(PACKAGE)): n for p in _modules()
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in _modules()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600
+    }
     assert long == {}
 
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import commission
 from commission.cli import cli
-from commission.resources import examples_dir
 from commission.inputs.validation import validator
+from commission.resources import examples_dir
 
 EXAMPLES = examples_dir()
 ROOT = Path(__file__).resolve().parent.parent

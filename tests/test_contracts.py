@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from commission.inputs.criteria import bundled_sets, criteria_from_dict, load_criteria
 from commission.errors import InvalidCriteria, InvalidExercise
+from commission.inputs.criteria import bundled_sets, criteria_from_dict, load_criteria
 from commission.inputs.exercise import exercise_from_dict, load_exercise
+from commission.inputs.validation import best_match, problems, validator
 from commission.records import DEFAULT_LOT
 from commission.resources import criteria_dir, examples_dir, schemas_dir
-from commission.inputs.validation import best_match, problems, validator
 
 SCHEMAS = sorted(p.name.removesuffix(".schema.json") for p in schemas_dir().glob("*.schema.json"))
 

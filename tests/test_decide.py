@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from commission.cli import cli
+from commission.app import add_tenders, audit_entries, import_scores, init_exercise
 from commission.app.decisions import decide, verify_pdf
+from commission.cli import cli
 from commission.errors import DecisionRefused
 from commission.resources import examples_dir
 from commission.store import open_store
-from commission.app import add_tenders, audit_entries, import_scores, init_exercise
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 

@@ -9,7 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from commission.csvsafe import escape_formula
 from commission.errors import InvalidScores, NotFound
+from commission.inputs.sheets import (
+    check_scores,
+    read_scores,
+    read_sheet,
+    scores_from_rows,
+    write_blank_sheet,
+)
 from commission.records import (
     CriteriaSet,
     Criterion,
@@ -18,14 +26,6 @@ from commission.records import (
     Lot,
     Scale,
     Tender,
-)
-from commission.csvsafe import escape_formula
-from commission.inputs.sheets import (
-    check_scores,
-    read_scores,
-    read_sheet,
-    scores_from_rows,
-    write_blank_sheet,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sheets"

@@ -11,9 +11,6 @@ import pytest
 import sqlalchemy
 from sqlalchemy import text
 
-from commission.app import evaluation as api
-from commission.errors import InvalidScores, NotFound, Refused, StoreBusy, Usage
-from commission.store import open_store
 from commission.app import (
     add_tenders,
     audit_entries,
@@ -26,8 +23,10 @@ from commission.app import (
     score_frame,
     verify_audit,
 )
+from commission.app import evaluation as api
 from commission.app.decisions import record_decision
-from commission.store import repository, schema
+from commission.errors import InvalidScores, NotFound, Refused, StoreBusy, Usage
+from commission.store import open_store, repository, schema
 from commission.store.db import make_engine, write_engine
 
 from .store_helpers import EXERCISE, SHEETS, TENDERS, loaded, long_sheet, snapshot
@@ -362,7 +361,8 @@ def test_stored_comments_are_those_of_the_score_frame_rules(db_url: str, tmp_pat
 def test_a_stored_exercise_is_rebuilt_as_checking_it_would_build_it(db_url: str) -> None:
     """The exercise read back from the store equals the one checked at init, field by field,
     and equals checking its stored document again from scratch."""
-    from commission.inputs.exercise import exercise_from_dict, load_exercise as load_file
+    from commission.inputs.exercise import exercise_from_dict
+    from commission.inputs.exercise import load_exercise as load_file
 
     loaded(db_url)
     with open_store(db_url) as store:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from commission.store import open_store
 from commission.app import results
+from commission.store import open_store
 
 from .store_helpers import EXERCISE, SHEETS, TENDERS, cli, loaded, long_sheet, snapshot
 

@@ -12,8 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from commission.app import (
+    add_tenders,
+    audit_entries,
+    import_scores,
+    init_exercise,
+    score_frame,
+    verify_audit,
+)
 from commission.store import open_store
-from commission.app import add_tenders, audit_entries, import_scores, init_exercise, score_frame, verify_audit
 
 from .store_helpers import commission_argv, loaded, long_sheet, snapshot, subprocess_env
 

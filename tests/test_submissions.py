@@ -12,10 +12,10 @@ from jsonschema import Draft202012Validator
 
 from commission.errors import InvalidTender
 from commission.inputs.exercise import exercise_from_dict, load_exercise
-from commission.records import Exercise
-from commission.resources import examples_dir
 from commission.inputs.tenders import check_tender, load_tenders, read_tenders, tender_schema
 from commission.inputs.validation import problems, validator_for
+from commission.records import Exercise
+from commission.resources import examples_dir
 
 EXAMPLES = examples_dir()
 

@@ -46,8 +46,13 @@ class DecisionOutcome:
             "exercise": self.exercise,
             "provisional": self.provisional,
             "decisions": [
-                {"lot": d.lot, "file": str(d.path), "digest": d.digest, "outcome": d.outcome,
-                 "recommended": list(d.recommended)}
+                {
+                    "lot": d.lot,
+                    "file": str(d.path),
+                    "digest": d.digest,
+                    "outcome": d.outcome,
+                    "recommended": list(d.recommended),
+                }
                 for d in self.decisions
             ],
             "summaries": [str(p) for p in self.summaries],
@@ -69,20 +74,30 @@ class VerifyOutcome:
     def message(self) -> str:
         kind = "provisional decision" if self.provisional else "decision"
         if self.matches:
-            return (f"{self.file}: matches — the stored scores give the same {kind} for lot "
-                    f"{self.lot} of {self.exercise} (SHA-256 {self.current_digest})")
-        lines = [f"{self.file}: does not match — the stored scores now give a different {kind} "
-                 f"for lot {self.lot} of {self.exercise}",
-                 f"  recorded SHA-256 {self.recorded_digest}",
-                 f"  current  SHA-256 {self.current_digest}"]
+            return (
+                f"{self.file}: matches — the stored scores give the same {kind} for lot "
+                f"{self.lot} of {self.exercise} (SHA-256 {self.current_digest})"
+            )
+        lines = [
+            f"{self.file}: does not match — the stored scores now give a different {kind} "
+            f"for lot {self.lot} of {self.exercise}",
+            f"  recorded SHA-256 {self.recorded_digest}",
+            f"  current  SHA-256 {self.current_digest}",
+        ]
         lines += [f"  {change}" for change in self.changes]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": str(self.file), "matches": self.matches, "exercise": self.exercise,
-                "lot": self.lot, "recorded_digest": self.recorded_digest,
-                "current_digest": self.current_digest, "provisional": self.provisional,
-                "changes": list(self.changes)}
+        return {
+            "file": str(self.file),
+            "matches": self.matches,
+            "exercise": self.exercise,
+            "lot": self.lot,
+            "recorded_digest": self.recorded_digest,
+            "current_digest": self.current_digest,
+            "provisional": self.provisional,
+            "changes": list(self.changes),
+        }
 
 
 def safe_filename(text: str) -> str:
@@ -99,13 +114,15 @@ def refusal_problems(results: Results, lots: list[str]) -> list[Problem]:
     for lot in lots:
         for t in results.in_lot(lot):
             if not t.complete:
-                problems.append(Problem(
-                    type="incomplete-tender",
-                    message=f"tender {t.tender} in lot {lot} is incomplete: "
-                            + "; ".join(t.missing),
-                    value=t.tender,
-                    fix="import the missing scores, or issue a provisional decision",
-                ))
+                problems.append(
+                    Problem(
+                        type="incomplete-tender",
+                        message=f"tender {t.tender} in lot {lot} is incomplete: "
+                        + "; ".join(t.missing),
+                        value=t.tender,
+                        fix="import the missing scores, or issue a provisional decision",
+                    )
+                )
     return problems
 
 
@@ -166,15 +183,18 @@ def decide(
     results: Results = store_results(store, exercise_id)
     exercise = results.exercise
     if lot is not None and lot not in exercise.lot_ids:
-        raise NotFound(f"exercise {exercise.id} has no lot {lot!r}; its lots are "
-                       f"{', '.join(exercise.lot_ids)}")
+        raise NotFound(
+            f"exercise {exercise.id} has no lot {lot!r}; its lots are {', '.join(exercise.lot_ids)}"
+        )
     lots = [lot] if lot is not None else list(exercise.lot_ids)
     if not provisional:
         problems = refusal_problems(results, lots)
         if problems:
             raise DecisionRefused(
                 f"no final decision: {len(problems)} "
-                f"tender{'s are' if len(problems) != 1 else ' is'} incomplete", problems)
+                f"tender{'s are' if len(problems) != 1 else ' is'} incomplete",
+                problems,
+            )
     out = Path(out_dir)
     (out / "summaries").mkdir(parents=True, exist_ok=True)
     set_invariant(invariant)
@@ -185,36 +205,62 @@ def decide(
     for lot_id in lots:
         data = digests.decision_data(results, lot_id)
         digest_hex = digests.digest(data)
-        info = json.dumps(digests.compact(data, digest_hex=digest_hex, provisional=provisional),
-                          sort_keys=True, separators=(",", ":"))
+        info = json.dumps(
+            digests.compact(data, digest_hex=digest_hex, provisional=provisional),
+            sort_keys=True,
+            separators=(",", ":"),
+        )
         path = out / f"{prefix}-{safe_filename(exercise.id)}-{safe_filename(lot_id)}.pdf"
-        render_decision(results, lot_id, path, DecisionOptions(
-            provisional=provisional, name_evaluators=name_evaluators, digest=digest_hex,
-            audit_head=head, info_json=info))
+        render_decision(
+            results,
+            lot_id,
+            path,
+            DecisionOptions(
+                provisional=provisional,
+                name_evaluators=name_evaluators,
+                digest=digest_hex,
+                audit_head=head,
+                info_json=info,
+            ),
+        )
         lot_result = results.lot(lot_id)
-        decisions.append(LotDecision(lot_id, path, digest_hex, lot_result.outcome,
-                                     lot_result.recommended))
+        decisions.append(
+            LotDecision(lot_id, path, digest_hex, lot_result.outcome, lot_result.recommended)
+        )
         in_lot = results.in_lot(lot_id)
         winners = tuple((w, results.tender(w).total_score) for w in lot_result.recommended)
         for t in in_lot:
             name = f"{'provisional-' if provisional else ''}summary-{safe_filename(t.tender)}.pdf"
-            jobs.append(SummaryJob(t, tuple(results.comments_on(t.tender)), winners,
-                                   lot_result.title, len(in_lot), str(out / "summaries" / name),
-                                   digest_hex, head, provisional))
+            jobs.append(
+                SummaryJob(
+                    t,
+                    tuple(results.comments_on(t.tender)),
+                    winners,
+                    lot_result.title,
+                    len(in_lot),
+                    str(out / "summaries" / name),
+                    digest_hex,
+                    head,
+                    provisional,
+                )
+            )
+
     def report(done: int) -> None:
         if progress is not None:
             progress(done, len(jobs))
 
-    summaries = render_summaries(exercise, jobs, workers=workers, invariant=invariant,
-                                 progress=report)
+    summaries = render_summaries(
+        exercise, jobs, workers=workers, invariant=invariant, progress=report
+    )
     by_lot: dict[str, list[str]] = {}
     for job in jobs:
         by_lot.setdefault(job.tender.lot, []).append(job.path)
     for decision in decisions:
         files = [str(decision.path), *by_lot.get(decision.lot, [])]
         record_decision(store, exercise.id, decision.lot, decision.digest, provisional, files)
-    return DecisionOutcome(exercise.id, provisional, tuple(decisions), tuple(summaries),
-                           _audit_head(store))
+    return DecisionOutcome(
+        exercise.id, provisional, tuple(decisions), tuple(summaries), _audit_head(store)
+    )
 
 
 def read_decision_info(path: str | Path) -> dict[str, Any]:
@@ -233,7 +279,8 @@ def read_decision_info(path: str | Path) -> dict[str, Any]:
     if not raw:
         raise InvalidDocument(
             f"{path}: this PDF carries no commission decision data; only decision PDFs written "
-            f"by 'commission decide' can be verified")
+            f"by 'commission decide' can be verified"
+        )
     try:
         recorded = json.loads(str(raw))
     except json.JSONDecodeError as error:
@@ -260,8 +307,19 @@ def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
     now_digest = digests.digest(data)
     now = digests.compact(data, digest_hex=now_digest, provisional=bool(recorded["provisional"]))
     matches = now_digest == recorded["digest"]
-    changes = () if matches else tuple(digests.differences(recorded, now)) or (
-        "the decision data differs (comments, bidder names or per-panel counts)",)
-    return VerifyOutcome(Path(path), matches, str(recorded.get("exercise")), lot,
-                         str(recorded["digest"]), now_digest, bool(recorded["provisional"]),
-                         changes)
+    changes = (
+        ()
+        if matches
+        else tuple(digests.differences(recorded, now))
+        or ("the decision data differs (comments, bidder names or per-panel counts)",)
+    )
+    return VerifyOutcome(
+        Path(path),
+        matches,
+        str(recorded.get("exercise")),
+        lot,
+        str(recorded["digest"]),
+        now_digest,
+        bool(recorded["provisional"]),
+        changes,
+    )

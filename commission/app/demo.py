@@ -44,8 +44,8 @@ def sample_sheets() -> list[Path]:
 def run_demo(out_dir: Path, progress: Callable[[str], None] | None = None) -> DemoOutcome:
     from ..store import open_store
     from .decisions import decide
-    from .exercises import init_exercise
     from .evaluation import results as store_results
+    from .exercises import init_exercise
     from .scores import import_scores
     from .tenders import add_tenders
 

@@ -32,9 +32,7 @@ def as_exercise(exercise: Exercise | Mapping[str, Any], base_dir: Path | None = 
     return exercise_from_dict(exercise, base_dir=base_dir)
 
 
-def as_tenders(
-    exercise: Exercise, tenders: Iterable[Tender | Mapping[str, Any]]
-) -> list[Tender]:
+def as_tenders(exercise: Exercise, tenders: Iterable[Tender | Mapping[str, Any]]) -> list[Tender]:
     """Check parsed tender documents against the exercise; every problem of every tender."""
     from ..inputs.tenders import check_record, check_tender, duplicate_tender, tender_from
 

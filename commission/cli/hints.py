@@ -45,8 +45,9 @@ def for_cli(error: CommissionError) -> CommissionError:
         message += MESSAGE_HINTS[first]
     clone = type(error).__new__(type(error))
     CommissionError.__init__(clone, message, problems)
-    clone.__dict__.update({k: v for k, v in error.__dict__.items() if k not in ("message",
-                                                                             "problems")})
+    clone.__dict__.update(
+        {k: v for k, v in error.__dict__.items() if k not in ("message", "problems")}
+    )
     clone.message, clone.problems = message, problems
     return clone
 

@@ -130,7 +130,8 @@ def _check(doc: Any, file: str | None) -> None:
     found = semantic_problems(doc, file)
     if found:
         raise InvalidCriteria(
-            f"{file or 'the criteria set'}: {plural(len(found), 'problem')} in the criteria set", found
+            f"{file or 'the criteria set'}: {plural(len(found), 'problem')} in the criteria set",
+            found,
         )
 
 
@@ -239,4 +240,3 @@ def _name_criterion(problem: Problem, doc: Any) -> Problem:
     from dataclasses import replace
 
     return replace(problem, message=f"criterion '{criterion_id}': {problem.message}")
-

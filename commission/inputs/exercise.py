@@ -161,4 +161,3 @@ def _criteria(spec: Any, base_dir: Path | None, file: str | None) -> CriteriaSet
                 ],
             ) from None
     return load_criteria(spec, base_dir=base_dir, file=file)
-

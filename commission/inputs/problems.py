@@ -20,7 +20,6 @@ MAX_PROBLEMS = 1000
 Found = tuple[list[Problem], int]
 
 
-
 def plural(n: int, word: str) -> str:
     """``1 score``, ``2 scores``, ``1,000 scores``: the count and the word, agreed."""
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
@@ -98,5 +97,3 @@ def emit(
     )
     listed = [make(record) for record in order.head(cap).to_dict("records")]
     return listed, len(table)
-
-

@@ -73,8 +73,9 @@ def score_grid(
     results: list[TenderResult] = []
     lots: list[LotResult] = []
     for lot in exercise.lots:
-        lot_results = _lot(exercise, lot.id, tenders, by_lot.get(lot.id, []), criteria, quality,
-                           complete)
+        lot_results = _lot(
+            exercise, lot.id, tenders, by_lot.get(lot.id, []), criteria, quality, complete
+        )
         results.extend(lot_results)
         lots.append(_lot_outcome(lot.id, lot.title, lot_results))
     return Results(exercise, tuple(results), tuple(lots), comments)
@@ -110,14 +111,27 @@ def _criteria(exercise: Exercise, grid: TallyGrid) -> _Criteria:
     # Flags are None where a panel has not scored: there is nothing to compare yet.
     nothing = np.full(both.shape, None, dtype=object)
     ids = [c.id for c in criteria]
-    fields = (cs.tolist(), cn.tolist(), os_.tolist(), on.tolist(),
-              np.where(both, below, nothing).tolist(), np.where(both, divergent, nothing).tolist())
+    fields = (
+        cs.tolist(),
+        cn.tolist(),
+        os_.tolist(),
+        on.tolist(),
+        np.where(both, below, nothing).tolist(),
+        np.where(both, divergent, nothing).tolist(),
+    )
     rows = [
         tuple(map(_new_criterion_result, zip(ids, *(f[i] for f in fields), strict=True)))
         for i in range(len(grid.tender_ids))
     ]
-    return _Criteria(numerator.tolist(), denominator.tolist(), below.tolist(), rows,
-                     both.all(axis=1).tolist(), fields[1], fields[3])
+    return _Criteria(
+        numerator.tolist(),
+        denominator.tolist(),
+        below.tolist(),
+        rows,
+        both.all(axis=1).tolist(),
+        fields[1],
+        fields[3],
+    )
 
 
 def _quality(exercise: Exercise, found: _Criteria) -> _Quality:

@@ -160,7 +160,6 @@ def grid_from_tallies(
     return TallyGrid(tuple(tender_ids), criterion_ids, totals, counts)
 
 
-
 @contextlib.contextmanager
 def no_gc_pauses() -> Iterator[None]:
     """Results are tens of thousands of small immutable objects and no reference cycles; the
@@ -173,7 +172,6 @@ def no_gc_pauses() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
 
 
 class LazyComments(Sequence[Comment]):
@@ -240,5 +238,3 @@ def comments(scores: pd.DataFrame | None, exercise: Exercise) -> tuple[Comment, 
             ),
         )
     )
-
-

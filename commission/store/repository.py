@@ -150,7 +150,10 @@ class Repository:
         )
         connection.execute(
             insert(table_of(LotRow)),
-            [{"exercise_id": exercise.id, "id": lot.id, "title": lot.title} for lot in exercise.lots],
+            [
+                {"exercise_id": exercise.id, "id": lot.id, "title": lot.title}
+                for lot in exercise.lots
+            ],
         )
         connection.execute(
             insert(table_of(EvaluatorRow)),
@@ -219,7 +222,8 @@ class Repository:
         columns: list[Any] = [TenderRow.id, TenderRow.lot_id, TenderRow.bidder, TenderRow.price]
         columns += [TenderRow.currency] + ([TenderRow.document] if documents else [])
         query = select(*columns).where(TenderRow.exercise_id == exercise_id).order_by(TenderRow.id)
-        prices: dict[str, Any] = {}  # the same price text is read once (a Fraction from text is slow)
+        # the same price text is read once (a Fraction from text is slow)
+        prices: dict[str, Any] = {}
         tenders = []
         for row in self.connection.execute(query).all():
             tender_id, lot_id, bidder, price, currency, *document = tuple(row)

@@ -28,7 +28,6 @@ Choices made where the contract is silent:
   row out.
 """
 
-
 from __future__ import annotations
 
 import os
@@ -146,5 +145,3 @@ def scores_from_rows(
     result["row"] = frame["row"].astype("int64")
     result["column"] = frame["column"].astype("str")
     return result.loc[:, list(COLUMNS)]
-
-

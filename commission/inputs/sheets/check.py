@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...errors import InvalidScores, Problem
@@ -356,5 +356,3 @@ def library_integers(scores: pd.Series) -> tuple[pd.Series, pd.Series]:
         numbers = numbers.where(np.isfinite(numbers) & (numbers == np.floor(numbers)))
         values[is_number] = numbers
     return values, values.isna()
-
-

@@ -38,7 +38,6 @@ def header_key(text: str) -> str:
     return _SEPARATORS.sub(" ", str(text).strip().casefold()).strip()
 
 
-
 def scale_fix(criterion: Criterion | None, exercise: Exercise) -> str:
     scale = criterion.scale if criterion is not None else exercise.criteria.scale
     return f"use a whole number from {scale.min} to {scale.max}"
@@ -138,5 +137,3 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-
-

@@ -67,9 +67,7 @@ def read_header(
     return (None if missing else layout), problems
 
 
-def _expected(
-    exercise: Exercise, headers: Sequence[str], long: bool
-) -> tuple[str, dict[str, str]]:
+def _expected(exercise: Exercise, headers: Sequence[str], long: bool) -> tuple[str, dict[str, str]]:
     """What the header should be, in words, and every name a column may have (by key)."""
     expected_long = ", ".join(LONG_COLUMNS)
     got = ", ".join(h for h in headers if h.strip()) or "nothing"
@@ -157,8 +155,7 @@ def _attach_comments(layout: Layout, comments: dict[str, int], shown: str) -> li
         problems.append(
             Problem(
                 type="unknown-column",
-                message=f"comment column '{header}' has no score column '{criterion_id}' "
-                "beside it",
+                message=f"comment column '{header}' has no score column '{criterion_id}' beside it",
                 file=shown,
                 row=1,
                 column=header,

@@ -308,12 +308,16 @@ def _long_rows(body: pd.DataFrame, layout: Layout, exercise: Exercise) -> pd.Dat
         criteria = column(layout.criterion, ids=True)
         known = criterion_keys(exercise)
         distinct = pd.Series(criteria.unique(), dtype="str")
-        resolved = distinct.map(lambda c: known.get(header_key(c), c)) if len(distinct) else distinct
+        resolved = (
+            distinct.map(lambda c: known.get(header_key(c), c)) if len(distinct) else distinct
+        )
         criteria = criteria.map(dict(zip(distinct, resolved, strict=True))).astype("str")
         cells = [(criteria, layout.score, layout.comment)]
     else:
-        cells = [(criterion_id, score_at, comment_at)
-                 for criterion_id, (score_at, comment_at) in layout.criteria.items()]
+        cells = [
+            (criterion_id, score_at, comment_at)
+            for criterion_id, (score_at, comment_at) in layout.criteria.items()
+        ]
     pieces = [
         pd.DataFrame(
             {
@@ -343,7 +347,9 @@ def _for_evaluator(
     other = (given != "") & (given != evaluator)
     column = "evaluator" if layout.evaluator is None else layout.headers[layout.evaluator]
     mismatched = emit(
-        long.loc[other, ["file", "row", "evaluator"]].drop_duplicates(["row"]).assign(column=column),
+        long.loc[other, ["file", "row", "evaluator"]]
+        .drop_duplicates(["row"])
+        .assign(column=column),
         lambda r: Problem(
             type="evaluator-mismatch",
             message=f"this row is for evaluator '{r['evaluator']}' but the import is "
