@@ -1,0 +1,1 @@
+"""Diagnostics over scored lots: panel agreement and the robustness of a winner (SPEC §11)."""
