@@ -96,6 +96,8 @@ class SmallestChange:
     inclusive: bool
     #: The panel's mean as scored, before the change.
     mean: Fraction
+    #: True when the mean rises (kept apart from ``delta``, which may be 0 at a pass line).
+    rising: bool
 
 
 @dataclass(frozen=True)
@@ -466,17 +468,22 @@ def _smallest_change(model: LotModel, winner: str) -> SmallestChange | None:
                 lo, lo_in, hi, hi_in = _stable(
                     Fraction(0), low, high, structural, totals_at, winner
                 )
-                for delta, included, bound in ((hi, hi_in, high), (lo, lo_in, low)):
+                for delta, included, bound, rising in (
+                    (hi, hi_in, high, True),
+                    (lo, lo_in, low, False),
+                ):
                     if included and delta == bound:
                         continue  # the winner holds all the way to the end of the scale
-                    change = SmallestChange(tender, criterion.id, panel, delta, not included, mean)
+                    change = SmallestChange(
+                        tender, criterion.id, panel, delta, not included, mean, rising
+                    )
                     key = (
                         abs(delta),
                         included,
                         i,
                         order[criterion.id],
                         PANELS.index(panel),
-                        delta > 0,
+                        rising,
                     )
                     candidates.append((key, change))
     if not candidates:
