@@ -426,14 +426,7 @@ _BEST_OTHER = "\x00best-other"
 
 
 def _smallest_change(model: LotModel, winner: str) -> SmallestChange | None:
-    p = model.exercise.price_weight
-    base = [model.quality_and_pass(e, HALF) for e in model.entries]
-    standings = model.priced(base, p)
-    lowest = model.lowest_price(base) if p else None
-    ranked = sorted(
-        ((s.total, s.tender) for s in standings if s.ranked and s.total is not None),
-        reverse=True,
-    )[:3]
+    at_base = _Base.of(model)
     order = {c: j for j, c in enumerate(model.exercise.criteria.ids)}
     candidates: list[tuple[Any, SmallestChange]] = []
     for i, entry in enumerate(model.entries):
@@ -453,10 +446,7 @@ def _smallest_change(model: LotModel, winner: str) -> SmallestChange | None:
                 ) -> Totals:
                     return _perturbed(
                         model,
-                        base,
-                        standings,
-                        ranked,
-                        lowest,
+                        at_base,
                         winner,
                         i,
                         Override(model.entries[i].tender.id, criterion, panel, mean + delta),
@@ -464,7 +454,7 @@ def _smallest_change(model: LotModel, winner: str) -> SmallestChange | None:
 
                 low = criterion.scale.min - mean
                 high = criterion.scale.max - mean
-                structural = _pass_points_in_delta(model, base[i], i, j)
+                structural = _pass_points_in_delta(model, at_base.judged[i], i, j)
                 lo, lo_in, hi, hi_in = _stable(
                     Fraction(0), low, high, structural, totals_at, winner
                 )
@@ -509,27 +499,61 @@ def _pass_points_in_delta(
     return points
 
 
-def _perturbed(
-    model: LotModel,
-    base: Sequence[tuple[Fraction | None, bool | None]],
-    standings: Sequence[Standing],
-    ranked: Sequence[tuple[Fraction, str]],
-    lowest: Fraction | None,
-    winner: str,
-    i: int,
-    override: Override,
-) -> Totals:
+@dataclass(frozen=True)
+class _Base:
+    """The lot as scored, kept for the many one-mean changes of the smallest-change search."""
+
+    judged: tuple[tuple[Fraction | None, bool | None], ...]
+    standings: tuple[Standing, ...]
+    #: The top three of the ranking: (total, tender), highest first.
+    ranked: tuple[tuple[Fraction, str], ...]
+    lowest: Fraction | None
+    #: The two lowest passing prices: (price, tender index), lowest first.
+    cheapest: tuple[tuple[Fraction, int], ...]
+
+    @classmethod
+    def of(cls, model: LotModel) -> _Base:
+        p = model.exercise.price_weight
+        judged = tuple(model.quality_and_pass(e, HALF) for e in model.entries)
+        standings = model.priced(judged, p)
+        ranked = sorted(
+            ((s.total, s.tender) for s in standings if s.ranked and s.total is not None),
+            reverse=True,
+        )
+        cheapest = sorted(
+            (price, i)
+            for i, (entry, (_, passed)) in enumerate(zip(model.entries, judged, strict=True))
+            if passed and (price := entry.tender.price)
+        )
+        return cls(
+            judged,
+            standings,
+            tuple(ranked[:3]),
+            model.lowest_price(judged) if p else None,
+            tuple(cheapest[:2]),
+        )
+
+
+def _perturbed(model: LotModel, base: _Base, winner: str, i: int, override: Override) -> Totals:
     """The totals that matter to the winner with one mean overridden: the winner's, the changed
     tender's, and the best of the rest. The rest only move when the lowest passing price does,
-    which needs the changed tender to cross a pass line; otherwise they are read from the base
-    (``ranked``: the base ranking's top three)."""
+    which needs the changed tender to cross a pass line at a price at or below the others'
+    lowest; otherwise they are read from the base ranking."""
     entry = model.entries[i]
     tender = entry.tender.id
     judged_i = model.quality_and_pass(entry, HALF, override)
+    q, passed = judged_i
     p = model.exercise.price_weight
+    price = entry.tender.price
+    lowest = base.lowest
     found: dict[str, Fraction] = {}
-    if p and judged_i[1] != base[i][1]:
-        judged = list(base)
+    if p and passed != base.judged[i][1]:
+        others = [c for c, k in base.cheapest if k != i][:1]
+        if passed and price:
+            others.append(price)
+        lowest = min(others) if others else None
+    if lowest != base.lowest:
+        judged = list(base.judged)
         judged[i] = judged_i
         full = _ranked_totals(model.priced(judged, p))
         found.update((key, full[key]) for key in (winner, tender) if key in full)
@@ -537,21 +561,19 @@ def _perturbed(
         if rest:
             found[_BEST_OTHER] = max(rest)
         return found
-    q, passed = judged_i
     total: Fraction | None = q
     if p:
-        price = entry.tender.price
         if passed and lowest is not None and price and q is not None:
             total = (100 - p) / 100 * q + p * lowest / price
         else:
             total = None
     if winner != tender:
-        winner_total = standings[model.index[winner]].total
+        winner_total = base.standings[model.index[winner]].total
         assert winner_total is not None
         found[winner] = winner_total
     if entry.complete and passed and total is not None:
         found[tender] = total
-    for best, key in ranked:
+    for best, key in base.ranked:
         if key not in (winner, tender):
             found[_BEST_OTHER] = best
             break
