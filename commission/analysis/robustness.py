@@ -429,13 +429,42 @@ def _smallest_change(model: LotModel, winner: str) -> SmallestChange | None:
     at_base = _Base.of(model)
     order = {c: j for j, c in enumerate(model.exercise.criteria.ids)}
     candidates: list[tuple[Any, SmallestChange]] = []
-    for i, entry in enumerate(model.entries):
+    p = model.exercise.price_weight
+    keep = (100 - p) / 100 if p else Fraction(1)
+    winner_total = at_base.standings[model.index[winner]].total
+    assert winner_total is not None
+    runner_up = next((t for t, k in at_base.ranked if k != winner), None)
+    # The winner and the nearest rivals first, so a small change is found early and the rest
+    # can be passed over (see _cannot_beat); the answer does not depend on this order.
+    search = sorted(
+        range(len(model.entries)),
+        key=lambda i: (
+            model.entries[i].tender.id != winner,
+            -(at_base.standings[i].total or 0) if at_base.standings[i].ranked else 1,
+        ),
+    )
+    best: Fraction | None = None
+    for i in search:
+        entry = model.entries[i]
         tender = entry.tender.id
+        standing = at_base.standings[i]
         for j, criterion in enumerate(model.criteria):
             for panel in PANELS:
                 mean = (entry.community if panel == "community" else entry.officer)[j]
                 if mean is None:
                     continue
+                structural = _pass_points_in_delta(model, at_base.judged[i], i, j)
+                if best is not None and not any(abs(x) <= best for x in structural):
+                    # No pass line within reach: the tender's total moves by at most
+                    # best · (1/2) · factor · quality share, and the price scores not at all.
+                    reach = best * HALF * model.factors[j] * keep
+                    if tender == winner:
+                        if runner_up is None or winner_total - reach > runner_up:
+                            continue
+                    elif not standing.ranked or (
+                        standing.total is not None and standing.total + reach < winner_total
+                    ):
+                        continue
 
                 def totals_at(
                     delta: Fraction,
@@ -454,7 +483,6 @@ def _smallest_change(model: LotModel, winner: str) -> SmallestChange | None:
 
                 low = criterion.scale.min - mean
                 high = criterion.scale.max - mean
-                structural = _pass_points_in_delta(model, at_base.judged[i], i, j)
                 lo, lo_in, hi, hi_in = _stable(
                     Fraction(0), low, high, structural, totals_at, winner
                 )
@@ -476,6 +504,7 @@ def _smallest_change(model: LotModel, winner: str) -> SmallestChange | None:
                         rising,
                     )
                     candidates.append((key, change))
+                    best = abs(delta) if best is None else min(best, abs(delta))
     if not candidates:
         return None
     return min(candidates, key=lambda pair: pair[0])[1]
