@@ -21,7 +21,7 @@ from commission.analysis.robustness import (
     lot_tallies,
     robustness_by_lot,
 )
-from commission.analysis.standings import LotModel, Override
+from commission.analysis.standings import LinesInW, LotModel, Override
 from commission.analysis.wording import robustness_sentences
 from commission.model import CriteriaSet, Exercise, Scale, Tender
 
@@ -264,7 +264,7 @@ def lots(draw: st.DrawFn) -> tuple[Exercise, list[Tender], pd.DataFrame]:
     weights = [draw(st.integers(1, 3)) for _ in ids]
     minimums = {c: draw(st.sampled_from([1, 2, 2.5, 3])) for c in ids if draw(st.booleans())}
     threshold = draw(st.sampled_from([None, None, 30, 45, 55]))
-    price_weight = draw(st.sampled_from([0, 0, 10, 20, 40, 70]))
+    price_weight = draw(st.sampled_from([0, 0, 10, 20, 40, 70, 100]))
     community = [f"C{i}" for i in range(1, draw(st.integers(1, 3)) + 1)]
     officer = [f"O{i}" for i in range(1, draw(st.integers(1, 2)) + 1)]
     n_tenders = draw(st.integers(1, 4))
@@ -316,6 +316,10 @@ def test_generalised_rules_equal_the_project_rules(
         s = mine[t.tender]
         assert (s.quality, s.passed, s.total) == (t.quality_score, t.passed, t.total_score)
     assert model.first(w, None if p is None else Fraction(p)) == first(oracle)
+    # The precomputed lines in w give the same ranked totals.
+    lines = LinesInW(model, None if p is None else Fraction(p))
+    ranked = {s.tender: s.total for s in mine.values() if s.ranked}
+    assert lines.ranked_totals(w) == ranked
 
 
 def _check_range(span: WeightRange, winner: str, exactly: object, nearby: object) -> None:

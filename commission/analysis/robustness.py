@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 from .. import scoring
 from ..model import PANELS, Exercise, Tender
 from .agreement import ratio
-from .standings import HALF, LotModel, Override, Standing
+from .standings import HALF, LinesInW, LotModel, Override, Standing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -315,38 +315,11 @@ def _ranked_totals(standings: Iterable[Standing]) -> dict[str, Fraction]:
 
 
 def _community_weight_range(model: LotModel, winner: str) -> WeightRange:
-    structural = _pass_points_in_w(model)
+    lines = LinesInW(model)
     lo, lo_in, hi, hi_in = _stable(
-        HALF,
-        Fraction(0),
-        Fraction(1),
-        structural,
-        lambda w: _ranked_totals(model.standings(w)),
-        winner,
+        HALF, Fraction(0), Fraction(1), sorted(lines.breakpoints), lines.ranked_totals, winner
     )
     return WeightRange(100 * lo, 100 * hi, lo_in, hi_in)
-
-
-def _pass_points_in_w(model: LotModel) -> list[Fraction]:
-    """Every w in (0, 1) where a tender's combined score meets a minimum or its quality meets
-    the threshold: the only places the passing set, and so the lowest price, can change."""
-    points: set[Fraction] = set()
-    threshold = model.exercise.quality_threshold
-    for entry in model.entries:
-        q_c = q_o = Fraction(0)
-        computable = True
-        for j, criterion in enumerate(model.criteria):
-            cm, om = entry.community[j], entry.officer[j]
-            if cm is None or om is None:
-                computable = False
-                continue
-            q_c += model.factors[j] * cm
-            q_o += model.factors[j] * om
-            if criterion.minimum is not None and cm != om:
-                points.add((criterion.minimum - om) / (cm - om))
-        if computable and threshold is not None and q_c != q_o:
-            points.add((threshold - q_o) / (q_c - q_o))
-    return sorted(w for w in points if 0 < w < 1)
 
 
 # -- price weight -------------------------------------------------------------------------

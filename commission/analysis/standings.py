@@ -206,3 +206,88 @@ def first_of(standings: Iterable[Standing]) -> tuple[str, ...]:
         return ()
     best = max(total for total, _ in ranked)
     return tuple(sorted(t for total, t in ranked if total == best))
+
+
+class LinesInW:
+    """The same rules at any community weight ``w``, with each tender's lines worked out once.
+
+    Every combined score and quality score is a linear function of ``w``, so each tender's
+    quality is ``q0 + w · q1`` and it passes exactly on one closed interval of ``w`` (the
+    intersection of "combined ≥ minimum" for each criterion and "quality ≥ threshold", each a
+    half-line), possibly empty. Scoring the lot at any ``w`` is then a handful of operations per
+    tender. :meth:`ranked_totals` equals the ranked totals of :meth:`LotModel.standings` (tested).
+    """
+
+    def __init__(self, model: LotModel, p: Fraction | None = None) -> None:
+        self.model = model
+        self.p = model.exercise.price_weight if p is None else Fraction(p)
+        threshold = model.exercise.quality_threshold
+        #: Per tender: (q0, q1, lowest w passing, highest w passing), None if it never passes.
+        self.lines: list[tuple[Fraction, Fraction, Fraction, Fraction] | None] = []
+        #: Every w in (0, 1) where some tender starts or stops passing.
+        self.breakpoints: set[Fraction] = set()
+        for entry in model.entries:
+            if any(
+                cm is None or om is None
+                for cm, om in zip(entry.community, entry.officer, strict=True)
+            ):
+                self.lines.append(None)  # no quality score at any weight: never passes
+                continue
+            q0 = q1 = Fraction(0)
+            low, high = Fraction(0), Fraction(1)
+            for k, criterion, cm, om in zip(
+                model.factors, model.criteria, entry.community, entry.officer, strict=True
+            ):
+                assert cm is not None and om is not None
+                q0 += k * om
+                q1 += k * (cm - om)
+                if criterion.minimum is not None:
+                    low, high = _at_least(low, high, om - criterion.minimum, cm - om)
+                    if cm != om:
+                        self.breakpoints.add((criterion.minimum - om) / (cm - om))
+            if threshold is not None:
+                low, high = _at_least(low, high, q0 - threshold, q1)
+                if q1:
+                    self.breakpoints.add((threshold - q0) / q1)
+            self.lines.append((q0, q1, low, high) if low <= high else None)
+        self.breakpoints = {w for w in self.breakpoints if 0 < w < 1}
+
+    def ranked_totals(self, w: Fraction) -> dict[str, Fraction]:
+        model, p = self.model, self.p
+        quality: list[Fraction | None] = []
+        for line in self.lines:
+            if line is not None and line[2] <= w <= line[3]:
+                quality.append(line[0] + w * line[1])
+            else:
+                quality.append(None)  # fails (or has no quality score) at this weight
+        found: dict[str, Fraction] = {}
+        if p == 0:
+            for entry, q in zip(model.entries, quality, strict=True):
+                if q is not None and entry.complete:
+                    found[entry.tender.id] = q
+            return found
+        prices = [
+            price
+            for entry, q in zip(model.entries, quality, strict=True)
+            if q is not None and (price := entry.tender.price)
+        ]
+        if not prices:
+            return found
+        lowest = min(prices)
+        keep = (100 - p) / 100
+        for entry, q in zip(model.entries, quality, strict=True):
+            price = entry.tender.price
+            if q is not None and price and entry.complete:
+                found[entry.tender.id] = keep * q + p * lowest / price
+        return found
+
+
+def _at_least(
+    low: Fraction, high: Fraction, alpha: Fraction, beta: Fraction
+) -> tuple[Fraction, Fraction]:
+    """Narrow [low, high] to where ``alpha + beta · w ≥ 0``."""
+    if beta > 0:
+        return max(low, -alpha / beta), high
+    if beta < 0:
+        return low, min(high, -alpha / beta)
+    return (low, high) if alpha >= 0 else (Fraction(1), Fraction(0))
