@@ -14,6 +14,8 @@ total meets a rival's are solved for exactly. The answer is the **maximal interv
 50%** on which the winner is unchanged and unique; each end says whether it is included (at an
 open end the winner ties or loses, at a closed end it still wins there and loses just beyond).
 Beyond that interval the same tender may win again further on; that is not part of the range.
+(Each tender's lines in ``w`` are worked out once, :class:`~.standings.LinesInW`; the walk out
+from 50% visits the breakpoints in order and stops at the first change.)
 
 **Price weight.** The same over price weight ``p`` in 0–100% at today's panel weights; ``None``
 when the exercise has no price weighting (``price_weight`` 0), as the results JSON says. At

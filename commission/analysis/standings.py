@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ..model import PANELS, Criterion, Exercise, Tender
 
-__all__ = ["LotModel", "Override", "Standing"]
+__all__ = ["LinesInW", "LotModel", "Override", "Standing", "first_of"]
 
 HALF = Fraction(1, 2)
 
@@ -182,7 +182,9 @@ class LotModel:
             for entry, (q, passed), total in zip(self.entries, judged, totals, strict=True)
         )
 
-    def lowest_price(self, judged: Sequence[tuple[Fraction | None, bool | None]]) -> Any:
+    def lowest_price(
+        self, judged: Sequence[tuple[Fraction | None, bool | None]]
+    ) -> Fraction | None:
         prices = [
             price
             for entry, (_, passed) in zip(self.entries, judged, strict=True)
