@@ -27,7 +27,8 @@ are ranked too), so 0% is judged on its own. This question is answered with
 means the lot's outcome is no longer this same single winner: another tender is first, there is
 a tie for first, no tender passes, or the lot becomes incomplete (too few scores left for
 ``min_evaluators``). Evaluators who scored nothing in the lot change nothing and are not listed.
-Answered by :func:`commission.scoring.score_tallies` on the remaining scores.
+Only the tenders the evaluator scored are scored again (the tests check every answer against
+:func:`commission.score` on the remaining score rows).
 
 **Smallest change.** Over every tender of the lot (winner and rivals, passing or failing), every
 criterion and each panel: move that panel's mean on that criterion of that tender by ``delta``
@@ -193,7 +194,7 @@ def lot_robustness(
         winner=winner,
         community_weight_range=_community_weight_range(model, winner),
         price_weight_range=_price_weight_range(exercise, tender_list, tallies, lot, winner),
-        leave_one_out=_leave_one_out(exercise, tender_list, scores, tallies, lot, winner),
+        leave_one_out=_leave_one_out(exercise, tender_list, scores, tallies, winner, model),
         smallest_change=_smallest_change(model, winner),
     )
 
@@ -362,8 +363,8 @@ def _leave_one_out(
     tenders: Sequence[Tender],
     scores: pd.DataFrame,
     tallies: Mapping[tuple[str, str, str], tuple[int, int]],
-    lot: str,
     winner: str,
+    model: LotModel,
 ) -> tuple[str, ...]:
     if scores is None or len(scores) == 0:
         return ()
@@ -381,18 +382,73 @@ def _leave_one_out(
         cell = given[evaluator].setdefault(key, [0, 0])
         cell[0] += int(value)
         cell[1] += 1
+    base = _Base.of(model)
     changed = []
     for evaluator in exercise.evaluators:
         own = given.get(evaluator.id)
-        if not own:
-            continue
-        remaining = dict(tallies)
-        for key, (total, count) in own.items():
-            before_total, before_count = remaining[key]
-            remaining[key] = (before_total - total, before_count - count)
-        if _outcome(exercise, tenders, remaining, lot) != winner:
+        if own and not _still_wins_without(model, base, tallies, own, winner):
             changed.append(evaluator.id)
     return tuple(changed)
+
+
+def _still_wins_without(
+    model: LotModel,
+    base: _Base,
+    tallies: Mapping[tuple[str, str, str], tuple[int, int]],
+    own: Mapping[tuple[str, str, str], Sequence[int]],
+    winner: str,
+) -> bool:
+    """Is the winner still the single first with one evaluator's scores (``own``: their sum
+    and count per cell) taken away? Only the tenders they scored are scored again; the rest
+    are read from the base unless the lowest passing price moves."""
+    exercise = model.exercise
+    ids = exercise.criteria.ids
+    changed_means: dict[int, dict[tuple[int, str], Fraction | None]] = defaultdict(dict)
+    for (tender, criterion, panel), (total, count) in own.items():
+        before_total, before_count = tallies[(tender, criterion, panel)]
+        left = before_count - count
+        if left < exercise.min_evaluators.get(panel, 1):
+            return False  # the tender, so the lot, becomes incomplete: no winner
+        mean = Fraction(before_total - total, left) if left else None
+        changed_means[model.index[tender]][(ids.index(criterion), panel)] = mean
+    judged = dict[int, tuple[Fraction | None, bool | None]]()
+    for i, means in changed_means.items():
+        entry = model.entries[i]
+        community, officer = list(entry.community), list(entry.officer)
+        for (j, panel), mean in means.items():
+            (community if panel == "community" else officer)[j] = mean
+        rescored = replace(entry, community=tuple(community), officer=tuple(officer))
+        judged[i] = model.quality_and_pass(rescored, HALF)
+    p = exercise.price_weight
+    lowest = base.lowest
+    if p:
+        prices = [next((c for c, k in base.cheapest if k not in judged), None)]
+        prices += [model.entries[i].tender.price for i, (_, ok) in judged.items() if ok]
+        found = [c for c in prices if c]
+        lowest = min(found) if found else None
+    if lowest != base.lowest:
+        every = list(base.judged)
+        for i, value in judged.items():
+            every[i] = value
+        return _good(_ranked_totals(model.priced(every, p)), winner)
+    totals: dict[str, Fraction] = {}
+    for i, (q, passed) in judged.items():
+        price = model.entries[i].tender.price
+        if not (passed and q is not None):
+            continue
+        if not p:
+            totals[model.entries[i].tender.id] = q
+        elif lowest is not None and price:
+            totals[model.entries[i].tender.id] = (100 - p) / 100 * q + p * lowest / price
+    rescored_ids = {model.entries[i].tender.id for i in judged}
+    if winner not in rescored_ids:
+        winner_total = base.standings[model.index[winner]].total
+        assert winner_total is not None
+        totals[winner] = winner_total
+    best = next((t for t, k in base.ranked if k not in rescored_ids and k != winner), None)
+    if best is not None:
+        totals[_BEST_OTHER] = best
+    return _good(totals, winner)
 
 
 # -- smallest change to one panel's mean ----------------------------------------------------
@@ -505,14 +561,15 @@ def _pass_points_in_delta(
 
 @dataclass(frozen=True)
 class _Base:
-    """The lot as scored, kept for the many one-mean changes of the smallest-change search."""
+    """The lot as scored, kept for the many small changes of leave-one-out and the
+    smallest-change search."""
 
     judged: tuple[tuple[Fraction | None, bool | None], ...]
     standings: tuple[Standing, ...]
-    #: The top three of the ranking: (total, tender), highest first.
+    #: The ranking: (total, tender), highest first.
     ranked: tuple[tuple[Fraction, str], ...]
     lowest: Fraction | None
-    #: The two lowest passing prices: (price, tender index), lowest first.
+    #: The passing prices: (price, tender index), lowest first.
     cheapest: tuple[tuple[Fraction, int], ...]
 
     @classmethod
@@ -532,9 +589,9 @@ class _Base:
         return cls(
             judged,
             standings,
-            tuple(ranked[:3]),
+            tuple(ranked),
             model.lowest_price(judged) if p else None,
-            tuple(cheapest[:2]),
+            tuple(cheapest),
         )
 
 
@@ -552,7 +609,7 @@ def _perturbed(model: LotModel, base: _Base, winner: str, i: int, override: Over
     lowest = base.lowest
     found: dict[str, Fraction] = {}
     if p and passed != base.judged[i][1]:
-        others = [c for c, k in base.cheapest if k != i][:1]
+        others = [c for c in (next((c for c, k in base.cheapest if k != i), None),) if c]
         if passed and price:
             others.append(price)
         lowest = min(others) if others else None
