@@ -210,6 +210,11 @@ def test_leaving_out_an_evaluator_can_move_the_lowest_price() -> None:
     assert without_c2.lot("main").recommended == ("T2",)
     # C1 and O1: T1 and T2 left unscored by a panel (incomplete). C3: T3 rises to 3.5 and wins.
     assert result.leave_one_out == ("C1", "C2", "C3", "O1")
+    # T3 sits on its minimum: any fall in either panel's mean fails it, which moves the lowest
+    # passing price to 60 and puts T2 first, as above. So the smallest change is "any fall".
+    assert result.smallest_change == SmallestChange(
+        "T3", "a", "community", Fraction(0), False, Fraction(3), False
+    )
 
 
 def test_no_winner_no_robustness() -> None:
