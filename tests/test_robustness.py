@@ -131,7 +131,7 @@ def test_three_tenders_one_criterion_by_hand() -> None:
         "panel": "community",
         "delta": -0.5,
     }
-    assert doc["exact"]["smallest_change"] == {"delta": "-1/2", "mean": "4"}
+    assert doc["exact"]["smallest_change"] == {"delta": "-1/2", "mean": "4", "direction": "fall"}
 
 
 def test_price_weighting_by_hand() -> None:
@@ -266,6 +266,13 @@ def test_sentences_in_plain_words() -> None:
     assert robustness_sentences(on_the_line, ex)[3] == (
         "The result rests on a line: any fall in the officer panel's mean score for T2 on "
         "Criterion a (now 3.00) would change it."
+    )
+    knife_edge = replace(
+        result, community_weight_range=WeightRange(Fraction(50), Fraction(50), True, True)
+    )
+    assert robustness_sentences(knife_edge, ex)[0] == (
+        "T1 is first only at exactly 50% each: any shift of weight between the panels would "
+        "change the result."
     )
     beyond = replace(
         result,

@@ -140,7 +140,12 @@ class Robustness:
                 "price_weight_range": None if pw is None else [ratio(pw.lo), ratio(pw.hi)],
                 "smallest_change": None
                 if sc is None
-                else {"delta": ratio(sc.delta), "mean": ratio(sc.mean)},
+                else {
+                    "delta": ratio(sc.delta),
+                    "mean": ratio(sc.mean),
+                    # the sign of a zero delta: "fall" or "rise" just off a pass line
+                    "direction": "rise" if sc.rising else "fall",
+                },
             },
         }
 

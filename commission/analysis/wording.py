@@ -54,6 +54,11 @@ def _community(winner: str, span: WeightRange) -> str:
             f"{winner} stays first whatever weight the community panel's scores are given, "
             "from 0% to 100% (today 50%, the officer panel carrying the rest)."
         )
+    if span.lo == span.hi:
+        return (
+            f"{winner} is first only at exactly 50% each: any shift of weight between the "
+            "panels would change the result."
+        )
     return (
         f"{winner} stays first for any community-panel weight {_span(span)} "
         "(today 50%, the officer panel carrying the rest)."
