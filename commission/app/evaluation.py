@@ -87,6 +87,7 @@ def score_files(
     *,
     evaluator: str | None = None,
     encoding: str | None = None,
+    analysis: bool = False,
 ) -> Results:
     """``commission score``: the same results as the store gives, from files alone."""
     from .. import scoring
@@ -103,11 +104,16 @@ def score_files(
         evaluator=evaluator,
         encoding=encoding,
     )
-    return scoring.score(exercise, tenders, frame)
+    found = scoring.score(exercise, tenders, frame)
+    return analysed(found, tenders, frame) if analysis else found
 
 
-def results(store: Store, exercise_id: str | None = None) -> Results:
-    """The same scoring rules as :func:`score`, from the store's tallies in one snapshot."""
+def results(store: Store, exercise_id: str | None = None, *, analysis: bool = False) -> Results:
+    """The same scoring rules as :func:`score`, from the store's tallies in one snapshot.
+
+    With ``analysis``, each lot also carries the panels' agreement and its winner's robustness
+    (:func:`analysed`): exact, and costly at scale, so asked for rather than always done.
+    """
     from .. import scoring
 
     with store.reading() as repo, scoring.no_gc_pauses():
@@ -116,7 +122,27 @@ def results(store: Store, exercise_id: str | None = None) -> Results:
         tenders = repo.tenders(exercise_id)
         tallies = repo.tallies(exercise_id)
         comments = scoring.comments(repo.commented_scores(exercise_id), exercise)
-    return scoring.score_tallies(exercise, tenders, tallies, comments)
+        frame = repo.score_frame(exercise_id) if analysis else None
+    found = scoring.score_tallies(exercise, tenders, tallies, comments)
+    return analysed(found, tenders, frame) if frame is not None else found
+
+
+def analysed(found: Results, tenders: Sequence[Tender], scores: pd.DataFrame) -> Results:
+    """``found`` with each lot's ``agreement`` (Krippendorff's alpha per panel and criterion)
+    and, for a lot with a winner, ``robustness`` (SPEC §11) added to its JSON."""
+    import dataclasses
+
+    from ..analysis import agreement_by_lot, robustness_by_lot
+
+    exercise = found.exercise
+    agreement = agreement_by_lot(exercise, tenders, scores)
+    robustness = robustness_by_lot(exercise, tenders, scores)
+    extras: dict[str, dict[str, Any]] = {}
+    for lot in exercise.lot_ids:
+        extras[lot] = {"agreement": [a.to_dict() for a in agreement.get(lot, ())]}
+        if lot in robustness:
+            extras[lot]["robustness"] = robustness[lot].to_dict()
+    return dataclasses.replace(found, lot_extras=extras)
 
 
 def score_frame(store: Store, exercise_id: str | None = None) -> pd.DataFrame:

@@ -91,6 +91,16 @@ def text_or_json_option(func: F) -> F:
     )(func)
 
 
+def analysis_option(func: F) -> F:
+    """``--analysis``: each lot's agreement and robustness in the JSON (exact; slower)."""
+    return click.option(
+        "--analysis",
+        is_flag=True,
+        help="Add each lot's panel agreement (Krippendorff's alpha) and the robustness of its "
+        "winner to the JSON output.",
+    )(func)
+
+
 def exercise_option(func: F) -> F:
     return click.option(
         "--exercise",

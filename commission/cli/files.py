@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitStatus
-from . import format_option, library_call, note, quiet_option
+from . import analysis_option, format_option, library_call, note, quiet_option
 
 _EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 _EXISTING_ANY = click.Path(exists=True, path_type=Path)
@@ -121,6 +121,7 @@ def schema(exercise_path: Path | None) -> None:
 )
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV sheets, e.g. cp1252.")
 @format_option
+@analysis_option
 def score(
     exercise_path: Path,
     tender_paths: tuple[Path, ...],
@@ -129,6 +130,7 @@ def score(
     evaluator: str | None,
     encoding: str | None,
     fmt: str,
+    analysis: bool,
 ) -> None:
     """Score tenders from files alone, with no database: the same results as `results`.
 
@@ -143,6 +145,7 @@ def score(
             score_paths + more_score_paths,
             evaluator=evaluator,
             encoding=encoding,
+            analysis=analysis,
         )
     echo_results(results, fmt)
 

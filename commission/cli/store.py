@@ -16,6 +16,7 @@ import click
 from . import (
     Context,
     ProgressBar,
+    analysis_option,
     exercise_option,
     format_option,
     library_call,
@@ -192,8 +193,9 @@ def scores_import(
 @click.command()
 @exercise_option
 @format_option
+@analysis_option
 @pass_context
-def results(ctx: Context, exercise_id: str | None, fmt: str) -> None:
+def results(ctx: Context, exercise_id: str | None, fmt: str, analysis: bool) -> None:
     """Scores, ranks, passes, ties, divergence and completeness, from the stored scores.
 
     The same scoring engine as `commission score`, so the two give identical JSON.
@@ -202,7 +204,7 @@ def results(ctx: Context, exercise_id: str | None, fmt: str) -> None:
     from .files import echo_results
 
     with _store(ctx, fmt=fmt) as store:
-        found = store_results(store, exercise_id)
+        found = store_results(store, exercise_id, analysis=analysis)
     echo_results(found, fmt)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -162,6 +162,8 @@ class Results:
     #: Every comment, in document order. From a score frame it is read on first use: JSON
     #: output never needs it, documents do.
     comments: Sequence[Comment] = field(default=(), repr=False)
+    #: Per lot, further JSON the lot carries (``agreement`` and ``robustness`` with analysis).
+    lot_extras: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     def tender(self, tender_id: str) -> TenderResult:
         for result in self.tenders:
@@ -193,7 +195,7 @@ class Results:
         return {
             "exercise": self.exercise.id,
             "weighting": {panel: float(PANEL_WEIGHT) for panel in PANELS},
-            "lots": [lot.to_dict() for lot in self.lots],
+            "lots": [{**lot.to_dict(), **self.lot_extras.get(lot.lot, {})} for lot in self.lots],
             "tenders": [t.to_dict() for t in self.tenders],
         }
 
