@@ -1,4 +1,4 @@
-"""``results --analysis``: each lot's agreement and robustness, in the schema, as the library says."""
+"""``results --analysis``: each lot's agreement and robustness, valid, as the library says."""
 
 from __future__ import annotations
 
