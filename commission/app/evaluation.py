@@ -121,7 +121,8 @@ def results(store: Store, exercise_id: str | None = None, *, analysis: bool = Fa
         exercise = repo.exercise(exercise_id)
         tenders = repo.tenders(exercise_id)
         tallies = repo.tallies(exercise_id)
-        comments = scoring.comments(repo.commented_scores(exercise_id), exercise)
+        # read now, in this snapshot; put in order on first use (JSON output never needs them)
+        comments = scoring.LazyComments(repo.commented_scores(exercise_id), exercise)
         frame = repo.score_frame(exercise_id) if analysis else None
     found = scoring.score_tallies(exercise, tenders, tallies, comments)
     return analysed(found, tenders, frame) if frame is not None else found

@@ -86,5 +86,7 @@ def score_tallies(
 
     tender_list = sorted(tenders, key=lambda t: t.id)
     grid = grid_from_tallies(tallies, exercise, [t.id for t in tender_list])
+    if not isinstance(comments, LazyComments):
+        comments = tuple(comments)
     with no_gc_pauses():
-        return score_grid(exercise, tender_list, grid, tuple(comments))
+        return score_grid(exercise, tender_list, grid, comments)
