@@ -167,7 +167,7 @@ def _reference_problems(package: Mapping[str, Any]) -> list[Problem]:
             if isinstance(lot, Mapping)
         }
 
-        def check(kind: str, value: Any, known: set[Any], path: str) -> None:
+        def check(kind: str, value: Any, known: set[Any], path: str, r: int = r) -> None:
             if value not in known:
                 found.append(
                     Problem(
