@@ -71,6 +71,16 @@ def _number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
+def _amount(tender: Tender) -> int | float | None:
+    """The price as the bidder wrote it, so no conversion can alter the money."""
+    if tender.price is None:
+        return None
+    written = (tender.document.get("price") or {}).get("amount")
+    if isinstance(written, int | float) and not isinstance(written, bool):
+        return written
+    return _number(tender.price)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -439,11 +449,10 @@ class _Builder:
         return bid
 
     def _value(self, tender: Tender) -> dict[str, Any] | None:
-        price = tender.document.get("price")
-        if not price or tender.price is None:
+        amount = _amount(tender)
+        if amount is None:
             return None
-        # The amount as the bidder wrote it: no float conversion can alter the money.
-        return {"amount": price["amount"], "currency": tender.currency or "GBP"}
+        return {"amount": amount, "currency": tender.currency or "GBP"}
 
     def _statistics(self, bids: list[dict[str, Any]], date: str) -> list[dict[str, Any]]:
         stats: list[dict[str, Any]] = []
@@ -488,7 +497,7 @@ class _Builder:
                         {
                             "id": f"{lot_id}-{measure}",
                             "measure": measure,
-                            "value": t.document["price"]["amount"],
+                            "value": _amount(t),
                             "currency": t.currency,
                             "date": date,
                             "relatedLot": lot_id,
