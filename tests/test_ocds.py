@@ -443,3 +443,34 @@ def exercise_with_winner() -> Any:
     rows = every_criterion("C1", "T1", [5, 5]) + every_criterion("O1", "T1", [4, 4])
     rows += every_criterion("C1", "T2", [2, 3]) + every_criterion("O1", "T2", [3, 3])
     return ex, tenders, score(ex, tenders, frame(rows))
+
+
+def test_the_compiled_and_the_reference_validator_agree(demo: dict[str, Any]) -> None:
+    from commission.publish import schema
+
+    fast, reference = schema._fast_validator(), schema._validator()
+    package = demo["package"]
+    assert fast is not None and fast.is_valid(package)
+    assert list(reference.iter_errors(package)) == []
+
+    def mutated(change: Any) -> dict[str, Any]:
+        copied = copy.deepcopy(package)
+        change(release(copied))
+        return copied
+
+    for change in (
+        lambda r: r["bids"]["details"][0].pop("id"),
+        lambda r: r["bids"]["details"][0].update(rank="1"),
+        lambda r: r["bids"]["details"][0].update(rank=1.0),
+        lambda r: r.update(date="yesterday"),
+        lambda r: r["awards"][0].update(status="won"),
+        lambda r: r["parties"][1]["details"].update(scale="medium-ish"),
+        lambda r: r["parties"][1]["details"].update(vcse="yes"),
+        lambda r: r["bids"]["details"][0]["commissionScores"].update(totalScoreExact="81.27"),
+        lambda r: r["tender"]["lots"][0]["awardCriteria"]["criteria"][0]["numbers"][0].update(
+            weight="percent"
+        ),
+    ):
+        wrong = mutated(change)
+        assert not fast.is_valid(wrong)
+        assert list(reference.iter_errors(wrong))

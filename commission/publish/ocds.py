@@ -168,7 +168,8 @@ class _Builder:
         self.exercise, self.tenders, self.results = exercise, tenders, results
         self.decisions, self.options = decisions, options
         self.json = {t["tender"]: t for t in results.to_dict()["tenders"]}
-        self.party_ids: dict[str, str] = {}
+        # Looked up once per bid: a scan of results.tenders each time is quadratic at scale.
+        self.by_id = {t.tender: t for t in results.tenders}
 
     # -- parties --------------------------------------------------------------------------
     def _buyer(self) -> dict[str, Any]:
@@ -369,7 +370,7 @@ class _Builder:
 
     # -- bids -----------------------------------------------------------------------------
     def _scores(self, tender_id: str) -> dict[str, Any]:
-        result = self.results.tender(tender_id)
+        result = self.by_id[tender_id]
         shown = self.json[tender_id]
         exact = shown["exact"]
         criteria = []
@@ -424,7 +425,7 @@ class _Builder:
         return scores
 
     def _bid(self, tender: Tender) -> dict[str, Any]:
-        result = self.results.tender(tender.id)
+        result = self.by_id[tender.id]
         status = (
             ("valid" if result.passed else "disqualified")
             if result.passed is not None
@@ -456,13 +457,13 @@ class _Builder:
 
     def _statistics(self, bids: list[dict[str, Any]], date: str) -> list[dict[str, Any]]:
         stats: list[dict[str, Any]] = []
+        status = {b["id"]: b["status"] for b in bids}
+        by_lot: dict[str, list[Tender]] = {}
+        for result in self.results.tenders:
+            if result.tender in self.tenders:
+                by_lot.setdefault(result.lot, []).append(self.tenders[result.tender])
         for lot_id in self.decisions:
-            in_lot = [
-                self.tenders[t.tender]
-                for t in self.results.in_lot(lot_id)
-                if t.tender in self.tenders
-            ]
-            status = {b["id"]: b["status"] for b in bids}
+            in_lot = by_lot.get(lot_id, [])
             bidder = {t.id: (t.document.get("bidder") or {}) for t in in_lot}
             counts = [
                 ("bids", len(in_lot)),
@@ -489,7 +490,7 @@ class _Builder:
             if valid and len(currencies) == 1:
                 lowest = min(valid, key=lambda t: t.price or 0)
                 highest = max(valid, key=lambda t: t.price or 0)
-                for measure, t in (
+                for measure, extreme in (
                     ("lowestValidBidValue", lowest),
                     ("highestValidBidValue", highest),
                 ):
@@ -497,8 +498,8 @@ class _Builder:
                         {
                             "id": f"{lot_id}-{measure}",
                             "measure": measure,
-                            "value": _amount(t),
-                            "currency": t.currency,
+                            "value": _amount(extreme),
+                            "currency": extreme.currency,
                             "date": date,
                             "relatedLot": lot_id,
                         }
