@@ -396,6 +396,7 @@ def test_decisions_read_from_both_shapes_of_audit_entry() -> None:
             "files": ["/srv/out/decision-ex-main.pdf", "/srv/out/summaries/s.pdf"],
         },
     }
+    # Issue 10's entry: file names as issued, a name -> SHA-256 mapping, and the issue time.
     richer = {
         "action": "decision-issued",
         "at": "2027-02-02T09:00:00+00:00",
@@ -405,36 +406,61 @@ def test_decisions_read_from_both_shapes_of_audit_entry() -> None:
             "provisional": False,
             "issued_at": "2027-02-02T08:59:59+00:00",
             "files": [
-                {"name": "decision-ex-main.pdf", "sha256": "c" * 64},
-                {"name": "decision-ex-main.html", "sha256": "d" * 64},
+                "/srv/out/decision-ex-main.pdf",
+                "/srv/out/decision-ex-main.html",
+                "/srv/out/summaries/summary-T1.pdf",
+            ],
+            "sha256": {
+                "/srv/out/decision-ex-main.pdf": "c" * 64,
+                "/srv/out/decision-ex-main.html": "d" * 64,
+                "/srv/out/summaries/summary-T1.pdf": "e" * 64,
+            },
+        },
+    }
+    pairs = {
+        "action": "decision-issued",
+        "at": "2027-02-03T09:00:00+00:00",
+        "details": {
+            "lot": "main",
+            "provisional": True,
+            "files": [
+                {"name": "provisional-decision-ex-main.pdf", "sha256": "f" * 64},
+                ["provisional-summary-T1.pdf", "0" * 64],
             ],
         },
     }
     other = {"action": "scores-imported", "at": "2027-01-01T00:00:00+00:00", "details": {}}
-    first, second = from_audit([today, other, richer])
+    first, second, third = from_audit([today, other, richer, pairs])
     assert first.files == (IssuedFile("decision-ex-main.pdf"), IssuedFile("s.pdf"))
     assert first.decision_files == (IssuedFile("decision-ex-main.pdf"),)
     assert first.issued_at == datetime(2027, 2, 1, 10, 30, 0, 1, tzinfo=UTC)
     assert second.issued_at == datetime(2027, 2, 2, 8, 59, 59, tzinfo=UTC)
+    assert second.files[2] == IssuedFile("summary-T1.pdf", "e" * 64)
     assert [f.media_type for f in second.decision_files] == ["application/pdf", "text/html"]
+    assert third.provisional and third.files == (
+        IssuedFile("provisional-decision-ex-main.pdf", "f" * 64),
+        IssuedFile("provisional-summary-T1.pdf", "0" * 64),
+    )
 
     ex, tenders, results = exercise_with_winner()
     package = ocds_package(
         ex,
         tenders,
         results,
-        [first, second],
+        [first, second, third],
         OcdsOptions(documents_url="https://council.example/ocds/"),
     )
     award = release(package)["awards"][0]
-    assert award["date"] == "2027-02-02T08:59:59Z"
+    assert award["date"] == "2027-02-02T08:59:59Z"  # the newest final decision, not the draft
     documents = award["documents"]
     assert [d["url"] for d in documents] == [
         "https://council.example/ocds/decision-ex-main.pdf",
         "https://council.example/ocds/decision-ex-main.html",
     ]
     assert "SHA-256 " + "c" * 64 in documents[0]["description"]
-    assert "/srv/out" not in json.dumps(package)
+    text = json.dumps(package)
+    assert "/srv/out" not in text
+    assert "summary-T1" not in text  # a bidder's assessment summary is theirs, not open data
 
 
 def exercise_with_winner() -> Any:

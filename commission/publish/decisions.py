@@ -4,8 +4,9 @@ They are read from the audit trail's decision entries, which take two shapes:
 
 - today's (``action`` ``decision-issued``): ``details`` holds ``lot``, ``digest``,
   ``provisional`` and ``files`` as a list of paths; the issue time is the entry's ``at``;
-- the richer one (issue 10): ``details`` also holds ``issued_at`` and ``files`` as a list of
-  ``{"name": ..., "sha256": ...}`` objects (or ``[name, sha256]`` pairs).
+- the richer one (issue 10): ``details`` also holds ``issued_at`` and ``sha256``, a mapping of
+  each name in ``files`` to the SHA-256 of its bytes. Files given as ``{"name": ..., "sha256":
+  ...}`` objects or ``[name, sha256]`` pairs are read too.
 
 Both are accepted; a file's SHA-256 is ``None`` when the entry did not record one. Only the base
 name of a file is kept: where the council's server keeps it is nobody else's business.
@@ -58,13 +59,17 @@ class IssuedDecision:
         if not isinstance(details, Mapping) or "lot" not in details:
             return None
         issued = _datetime(details.get("issued_at") or entry.get("at"))
+        hashes = details.get("sha256")
+        hashes = hashes if isinstance(hashes, Mapping) else {}
         if issued is None:
             return None
         return cls(
             lot=str(details["lot"]),
             issued_at=issued,
             provisional=bool(details.get("provisional", False)),
-            files=tuple(f for f in (_file(item) for item in details.get("files") or []) if f),
+            files=tuple(
+                f for f in (_file(item, hashes) for item in details.get("files") or []) if f
+            ),
             digest=str(details["digest"]) if details.get("digest") else None,
         )
 
@@ -104,11 +109,12 @@ def _datetime(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _file(item: Any) -> IssuedFile | None:
+def _file(item: Any, hashes: Mapping[str, Any]) -> IssuedFile | None:
     name: Any
     sha: Any = None
     if isinstance(item, str | os.PathLike):
         name = os.fspath(item)
+        sha = hashes.get(name)
     elif isinstance(item, Mapping):
         name = item.get("name") or item.get("file") or item.get("path")
         sha = item.get("sha256")
