@@ -375,7 +375,33 @@ def test_a_tie_lot_has_no_award_and_says_why() -> None:
     numbers = r["tender"]["lots"][0]["awardCriteria"]["criteria"][0]["numbers"]
     assert {"number": 2, "numberExact": "2", "threshold": "minimumScore"} in numbers
     assert package["publishedDate"] == r["date"] == "2027-02-01T10:30:00Z"
+    measures = [m["measure"] for m in r["bids"]["statistics"]]
+    # The tenders do not say whether they are SMEs or VCSEs, so no such count is published.
+    assert measures == ["bids", "validBids", "disqualifiedBids", "finalStageBids"]
     assert problems(package) == []
+
+
+def test_statistics_count_the_bids_of_each_lot(demo: dict[str, Any]) -> None:
+    from commission.exercise import load_exercise
+    from commission.submissions import read_tenders
+
+    ex = load_exercise(EXERCISE)
+    docs = {t.id: t.document["bidder"] for t in read_tenders([EXERCISE.parent / "tenders"], ex)}
+    stats = {
+        (s["relatedLot"], s["measure"]): s["value"]
+        for s in release(demo["package"])["bids"]["statistics"]
+    }
+    bids = release(demo["package"])["bids"]["details"]
+    for lot in ex.lot_ids:
+        in_lot = [b for b in bids if b["relatedLots"] == [lot]]
+        assert stats[(lot, "bids")] == stats[(lot, "finalStageBids")] == len(in_lot)
+        assert stats[(lot, "validBids")] == sum(b["status"] == "valid" for b in in_lot)
+        failed = sum(b["status"] == "disqualified" for b in in_lot)
+        assert stats[(lot, "disqualifiedBids")] == failed
+        # Every sample tender states both flags, so both counts are published.
+        assert all("sme" in docs[b["id"]] and "vcse" in docs[b["id"]] for b in in_lot)
+        assert stats[(lot, "smeBids")] == sum(docs[b["id"]]["sme"] for b in in_lot)
+        assert stats[(lot, "vcseFinalStageBids")] == sum(docs[b["id"]]["vcse"] for b in in_lot)
 
 
 def test_no_ocid_prefix_is_refused() -> None:

@@ -469,12 +469,17 @@ class _Builder:
                 ("bids", len(in_lot)),
                 ("validBids", sum(status[t.id] == "valid" for t in in_lot)),
                 ("disqualifiedBids", sum(status[t.id] == "disqualified" for t in in_lot)),
-                ("smeBids", sum(bool(bidder[t.id].get("sme")) for t in in_lot)),
                 # Every tender is assessed in one stage, so the final stage holds them all.
                 ("finalStageBids", len(in_lot)),
-                ("smeFinalStageBids", sum(bool(bidder[t.id].get("sme")) for t in in_lot)),
-                ("vcseFinalStageBids", sum(bool(bidder[t.id].get("vcse")) for t in in_lot)),
             ]
+            # A count of SMEs or VCSEs is only true when every tender of the lot says which it
+            # is: the flags are optional, and an unstated one is not a "no".
+            if in_lot and all("sme" in bidder[t.id] for t in in_lot):
+                smes = sum(bool(bidder[t.id]["sme"]) for t in in_lot)
+                counts += [("smeBids", smes), ("smeFinalStageBids", smes)]
+            if in_lot and all("vcse" in bidder[t.id] for t in in_lot):
+                vcses = sum(bool(bidder[t.id]["vcse"]) for t in in_lot)
+                counts.append(("vcseFinalStageBids", vcses))
             for measure, value in counts:
                 stats.append(
                     {
