@@ -526,3 +526,44 @@ def test_the_compiled_and_the_reference_validator_agree(demo: dict[str, Any]) ->
         wrong = mutated(change)
         assert not fast.is_valid(wrong)
         assert list(reference.iter_errors(wrong))
+
+
+def test_a_tie_lot_has_no_award_through_the_command(tmp_path: Path) -> None:
+    """The whole flow, with two tenders scored alike: the decision issues, publish says why."""
+    from .store_helpers import TENDERS, long_sheet
+
+    doc = json.loads(EXERCISE.read_text(encoding="utf-8"))
+    doc.pop("$schema", None)
+    doc.update(
+        lots=[{"id": "east", "title": "East"}],
+        price_weight=0,
+        min_evaluators={"community": 1, "officer": 1},
+        evaluators=[
+            {"id": "R1", "name": "Resident one", "panel": "community", "conflicts": []},
+            {"id": "OF1", "name": "Officer one", "panel": "officer", "conflicts": []},
+        ],
+    )
+    exercise_file = tmp_path / "exercise.json"
+    exercise_file.write_text(json.dumps(doc), encoding="utf-8")
+    pair = [p for p in TENDERS if p.stem in ("T-001", "T-002")]
+    criteria = ["local-assets", "local-insights", "collaboration", "innovation", "long-term"]
+    rows = [
+        (who, t, c, 4, "") for who in ("R1", "OF1") for t in ("T-001", "T-002") for c in criteria
+    ]
+    sheet = long_sheet(tmp_path / "scores.csv", rows)
+    url = f"sqlite:///{tmp_path / 'tie.db'}"
+    for args in (
+        ("init", exercise_file),
+        ("tenders", "add", *pair),
+        ("scores", "import", sheet),
+        ("decide", "--out", tmp_path / "out"),
+    ):
+        run = cli(url, *args)
+        assert run.exit_code == 0, (args, run.output)
+    run = cli(url, "publish", "--ocds")
+    assert run.exit_code == 0, run.stderr
+    r = release(json.loads(run.stdout))
+    assert "awards" not in r
+    assert "tied for first place" in r["tender"]["awardCriteriaDetails"]
+    assert [b.get("rank") for b in r["bids"]["details"]] == [1, 1]
+    assert "awards for none" in run.stderr
