@@ -407,8 +407,18 @@ def test_statistics_count_the_bids_of_each_lot(demo: dict[str, Any]) -> None:
 def test_no_ocid_prefix_is_refused() -> None:
     ex, tenders, results = tie_results()
     decision = IssuedDecision("main", ISSUED, False)
-    with pytest.raises(PublishRefused, match="has no ocid_prefix"):
+    with pytest.raises(PublishRefused, match="has no ocid_prefix: give .* with --ocid-prefix"):
         ocds_package(replace(ex, ocid_prefix=None), tenders, results, [decision])
+    given = ocds_package(
+        replace(ex, ocid_prefix=None),
+        tenders,
+        results,
+        [decision],
+        OcdsOptions(ocid_prefix="ocds-zz9xx1"),
+    )
+    assert release(given)["ocid"] == "ocds-zz9xx1-ex"
+    with pytest.raises(PublishRefused, match="not of the form ocds-xxxxxx"):
+        ocds_package(ex, tenders, results, [decision], OcdsOptions(ocid_prefix="OCDS-1"))
 
 
 def test_decisions_read_from_both_shapes_of_audit_entry() -> None:

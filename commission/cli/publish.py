@@ -48,6 +48,11 @@ def register(group: click.Group) -> None:
     "this plus its file name.",
 )
 @click.option(
+    "--ocid-prefix",
+    metavar="PREFIX",
+    help="The authority's OCDS prefix (ocds-xxxxxx), for an exercise stored without one.",
+)
+@click.option(
     "--extension-url",
     metavar="URL",
     help="Where the commission extension's extension.json is published.",
@@ -63,6 +68,7 @@ def publish_command(
     include_comments: bool,
     uri: str | None,
     documents_url: str | None,
+    ocid_prefix: str | None,
     extension_url: str | None,
     exercise_id: str | None,
     quiet: bool,
@@ -85,6 +91,7 @@ def publish_command(
         uri=uri,
         documents_url=documents_url,
         extension_url=extension_url or DEFAULT_EXTENSION_URL,
+        ocid_prefix=ocid_prefix,
     )
     with library_call(), open_store(ctx.db_url) as store:
         outcome = publish_ocds(store, exercise_id=exercise_id, lot=lot, options=options)

@@ -20,6 +20,7 @@ What it publishes, and what it never does:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +36,9 @@ from .decisions import IssuedDecision, latest_final
 #: The version of OCDS the package declares (its ``version`` field is major.minor).
 OCDS_VERSION = "1.1"
 
+#: An OCDS prefix as the Open Contracting Partnership registers them (exercise schema too).
+OCID_PREFIX = re.compile(r"ocds-[a-z0-9]{6}")
+
 #: Where the project's own extension is described until the authority publishes it elsewhere.
 DEFAULT_EXTENSION_URL = "urn:x-commission:ocds-extension:commission-scores:1.0"
 
@@ -49,6 +53,7 @@ class OcdsOptions:
     ``documents_url``: the web folder the decision files are published in; each document's
     ``url`` is this plus the file name (default: no ``url``, the file name is in the title).
     ``extension_url``: where the project's ``extension.json`` is published.
+    ``ocid_prefix``: the authority's OCDS prefix, for an exercise stored without one.
     """
 
     lots: tuple[str, ...] | None = None
@@ -56,6 +61,7 @@ class OcdsOptions:
     uri: str | None = None
     documents_url: str | None = None
     extension_url: str = DEFAULT_EXTENSION_URL
+    ocid_prefix: str | None = None
 
 
 def ratio(value: Fraction | None) -> str | None:
@@ -132,12 +138,17 @@ def ocds_package(
     decision, no ``ocid_prefix``) and :class:`~commission.errors.InvalidOcds` with every problem
     should the package break the OCDS profile."""
     options = options or OcdsOptions()
-    prefix = exercise.ocid_prefix
+    prefix = options.ocid_prefix or exercise.ocid_prefix
     if not prefix:
         raise PublishRefused(
-            f"exercise {exercise.id} has no ocid_prefix: add the authority's OCDS prefix "
-            f'("ocid_prefix": "ocds-xxxxxx", registered with the Open Contracting '
-            f"Partnership) to the exercise file and run 'commission init' again"
+            f"exercise {exercise.id} has no ocid_prefix: give the authority's OCDS prefix (the "
+            f"one the Open Contracting Partnership registered, ocds-xxxxxx) with --ocid-prefix, "
+            f'or put "ocid_prefix" in the exercise file of the next exercise'
+        )
+    if not OCID_PREFIX.fullmatch(prefix):
+        raise PublishRefused(
+            f"ocid prefix {prefix!r} is not of the form ocds-xxxxxx (ocds- and six lower-case "
+            f"letters or digits)"
         )
     chosen = chosen_decisions(exercise, decisions, options.lots)
     ocid = f"{prefix}-{exercise.id}"
