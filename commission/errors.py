@@ -131,6 +131,14 @@ class DecisionRefused(CommissionError):
     """A final decision cannot be issued yet (for example a tender is incomplete)."""
 
 
+class PublishRefused(CommissionError):
+    """Open data cannot be published yet (for example no final decision has been issued)."""
+
+
+class InvalidOcds(CommissionError):
+    """The OCDS package built for publication breaks the OCDS schema or its codelists."""
+
+
 class StoreBusy(CommissionError):
     """Another process holds the database; the command can simply be run again."""
 

@@ -50,6 +50,11 @@ def test_wheel_ships_the_data(wheel: Path) -> None:
         "commission/examples_data/sheets/R5-wide.xlsx",
         "commission/fonts/NotoSans-Regular.ttf",
         "commission/fonts/LICENSE-fonts.txt",
+        "commission/ocds_data/standard/release-schema.json",
+        "commission/ocds_data/standard/LICENSE-ocdskit",
+        "commission/ocds_data/profile/index.json",
+        "commission/ocds_data/extension/extension.json",
+        "commission/ocds_data/extension/codelists/commissionPanel.csv",
         "commission/migrations/env.py",
     ):
         assert required in names, required

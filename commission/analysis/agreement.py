@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..records import PANELS, Exercise, Tender
+from ..scoring import ratio_text as ratio
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -166,12 +167,3 @@ def _cells(
             )
         unit[evaluator] = int(value)
     return cells
-
-
-def ratio(value: Fraction | None) -> str | None:
-    """An exact rational as JSON carries it: ``"17/6"``, or ``"3"`` for a whole number."""
-    if value is None:
-        return None
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{value.numerator}/{value.denominator}"

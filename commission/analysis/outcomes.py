@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .agreement import ratio
+from ..scoring import ratio_text as ratio
 
 
 @dataclass(frozen=True)

@@ -182,9 +182,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 def _register() -> None:
-    from . import decisions, files, store
+    from . import decisions, files, publish, store
 
-    for module in (files, store, decisions):
+    for module in (files, store, decisions, publish):
         module.register(cli)
 
 

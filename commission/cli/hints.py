@@ -15,6 +15,7 @@ MESSAGE_HINTS = {
     "several-exercises": "; pass --exercise ID to pick one",
     "overwrite": " (pass --replace to replace them)",
     "incomplete-tender": " (use --provisional for a provisional decision)",
+    "no-final-decision": "; issue one with: commission decide --out DIR",
 }
 
 #: The fix a problem of this type shows at the command line, in place of the library's.
@@ -33,6 +34,7 @@ NAMED_BY = {
     "name the encoding it was saved in (for example cp1252)": "name the encoding it was saved "
     "in: try --encoding cp1252",
     "name the encoding it was saved in": "name the encoding it was saved in with --encoding",
+    "ocds-xxxxxx) for this publication": "ocds-xxxxxx) with --ocid-prefix",
 }
 
 
@@ -40,6 +42,10 @@ def for_cli(error: CommissionError) -> CommissionError:
     """The same error, worded for the command line: flags and commands named."""
     problems = [_problem(p) for p in error.problems]
     message = error.message
+    for words, flag in NAMED_BY.items():
+        if words in message:
+            message = message.replace(words, flag)
+            break
     first = error.problems[0].type if error.problems else None
     if first in MESSAGE_HINTS and not message.endswith(MESSAGE_HINTS[first]):
         message += MESSAGE_HINTS[first]
