@@ -11,9 +11,9 @@ import pytest
 
 from commission.errors import InvalidExercise
 from commission.inputs.exercise import exercise_from_dict, load_exercise
+from commission.inputs.tenders import check_tender, read_tenders, tender_from
 from commission.records import Contact, Identifier
 from commission.resources import examples_dir
-from commission.inputs.tenders import check_tender, read_tenders, tender_from
 
 EXAMPLES = examples_dir()
 

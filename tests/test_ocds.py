@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from commission.app.publish import publish_ocds
 from commission.errors import InvalidOcds, PublishRefused
 from commission.publish import (
     IssuedDecision,
@@ -23,7 +24,6 @@ from commission.publish import (
     problems,
     release_schema,
 )
-from commission.app.publish import publish_ocds
 from commission.publish.schema import merge_patch
 from commission.scoring import score
 
@@ -70,8 +70,8 @@ def test_demo_package_validates_with_zero_errors(demo: dict[str, Any]) -> None:
 
 
 def test_dates_are_the_decision_issue_time(demo: dict[str, Any]) -> None:
-    from commission.store import open_store
     from commission.app import audit_entries
+    from commission.store import open_store
 
     with open_store(demo["url"]) as store:
         decisions = from_audit(audit_entries(store))
@@ -231,8 +231,8 @@ def test_weights_equal_the_exercise(demo: dict[str, Any]) -> None:
 
 
 def test_extension_exact_values_equal_the_exact_scores(demo: dict[str, Any]) -> None:
-    from commission.store import open_store
     from commission.app import results
+    from commission.store import open_store
 
     with open_store(demo["url"]) as store:
         computed = results(store)
@@ -294,8 +294,8 @@ def test_publish_before_a_final_decision_exits_1_with_the_reason(tmp_path: Path)
 
 
 def test_a_provisional_decision_is_never_published(tmp_path: Path) -> None:
-    from commission.store import open_store
     from commission.app.decisions import record_decision
+    from commission.store import open_store
 
     url = f"sqlite:///{tmp_path / 'c.db'}"
     loaded(url, scores=True)
@@ -310,10 +310,10 @@ def test_a_provisional_decision_is_never_published(tmp_path: Path) -> None:
 
 
 def test_scores_changed_after_the_decision_refuse(tmp_path: Path) -> None:
-    from commission.documents import digest as digests
-    from commission.store import open_store
     from commission.app import results
     from commission.app.decisions import record_decision
+    from commission.documents import digest as digests
+    from commission.store import open_store
 
     url = f"sqlite:///{tmp_path / 'c.db'}"
     loaded(url, scores=True)
