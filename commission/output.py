@@ -8,39 +8,22 @@ and are left alone.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .csv_safe import escape_formula, format_row
+
 FORMATS = ("table", "csv", "json")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: Any) -> Any:
-    """A text cell made safe for a spreadsheet; other values unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+__all__ = ["FORMATS", "escape_formula", "render", "to_csv", "to_json", "to_table"]
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
     columns = list(columns or (rows[0].keys() if rows else []))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column in columns])
-    return buffer.getvalue()
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return escape_formula(value)
+    # one writer for every CSV: see commission.csv_safe
+    return format_row(columns) + "".join(
+        format_row(row.get(column) for column in columns) for row in rows
+    )
 
 
 def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:

@@ -30,7 +30,6 @@ Choices made where the contract is silent:
 
 from __future__ import annotations
 
-import csv
 import difflib
 import functools
 import io
@@ -40,6 +39,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from commission.csv_safe import write_rows
 from commission.errors import InvalidScores, NotFound, Problem, Usage
 from commission.model import Criterion, Exercise, Tender
 from commission.output import escape_formula
@@ -1240,9 +1240,7 @@ def write_blank_sheet(
         _write_blank_xlsx(target, exercise, member.id, header, body)
     elif suffix in ("", ".csv", ".txt"):
         with open(target, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out, lineterminator="\r\n")
-            writer.writerow([escape_formula(h) for h in header])
-            writer.writerows([[escape_formula(v) for v in row] for row in body])
+            write_rows(out, [header, *body], lineterminator="\r\n")
     else:
         raise Usage(f"cannot write a score sheet as '{suffix}': name a .csv or .xlsx file")
     return len(listed)
