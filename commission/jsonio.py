@@ -38,9 +38,9 @@ _SIGNATURES = {
 }
 _SAVE_AS_UTF8 = "save the file as UTF-8 (in most editors: Save As, then choose the UTF-8 encoding)"
 
-# A JSON string (skipped whole, at C speed) or one structural character we care about.
-_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
-_BRACKETS = re.compile(_STRING + r"|[\[\]{}]", re.DOTALL)
+# A JSON string (skipped whole, at C speed). Possessive, and an unterminated string runs to the
+# end of the text: a failed match never restarts at every later quote (quadratic time).
+_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\Z)'
 _CONSTANTS = re.compile(_STRING + r"|-?\bInfinity\b|\bNaN\b", re.DOTALL)
 
 
@@ -202,26 +202,21 @@ def _place_in_text(text: str, offset: int) -> tuple[int, int]:
 
 
 def _check_depth(text: str, name: str | None, max_depth: int) -> None:
-    # Counting every bracket is a cheap upper bound: most documents stop here.
-    if text.count("[") + text.count("{") <= max_depth:
-        return
-    depth = 0
-    for match in _BRACKETS.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > max_depth:
-                line, column = _place_in_text(text, match.start())
-                _refuse(
-                    "too-deep",
-                    f"the JSON is nested more than {max_depth} levels deep",
-                    name,
-                    line=line,
-                    column=column,
-                    fix=f"keep objects and arrays at most {max_depth} levels deep",
-                )
-        elif token in "]}":
-            depth -= 1
+    # A linear scan (commission.json_depth): no regex that can backtrack on bidder input.
+    from commission.json_depth import first_too_deep
+
+    data = text.encode("utf-8")
+    offset = first_too_deep(data, max_depth)
+    if offset is not None:
+        line, column = _place_in_bytes(data, offset)
+        _refuse(
+            "too-deep",
+            f"the JSON is nested more than {max_depth} levels deep",
+            name,
+            line=line,
+            column=column,
+            fix=f"keep objects and arrays at most {max_depth} levels deep",
+        )
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
