@@ -404,6 +404,11 @@ def _read_xlsx(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Proble
     import pandas as pd
     from python_calamine import CalamineWorkbook
 
+    from commission.sheet_bounds import check_xlsx
+
+    too_large = check_xlsx(path, shown)  # before calamine allocates the sheet's grid
+    if too_large:
+        return None, too_large
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names

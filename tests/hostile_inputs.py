@@ -62,7 +62,9 @@ JSON_CASES = {
 }
 
 
-def dimension_bomb(path: Path, cell: str = "XFD1048576", sheet: str = "Scores") -> Path:
+def dimension_bomb(
+    path: Path, cell: str = "XFD1048576", sheet: str = "Scores", dimension: str = "A1"
+) -> Path:
     """A tiny XLSX whose one cell sits at ``cell``: a grid of billions of cells if allocated."""
     content_types = (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -95,7 +97,7 @@ def dimension_bomb(path: Path, cell: str = "XFD1048576", sheet: str = "Scores") 
     worksheet = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<dimension ref="A1"/><sheetData>'
+        f'<dimension ref="{dimension}"/><sheetData>'
         '<row r="1"><c r="A1" t="inlineStr"><is><t>evaluator</t></is></c></row>'
         f'<row r="{cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}">'
         f'<c r="{cell}"><v>1</v></c></row>'
