@@ -174,11 +174,11 @@ def _decode(data: bytes, name: str | None) -> str:
         line, column = _place_in_bytes(data, error.start)
         bad = data[error.start : error.start + 4]
         fix = _SAVE_AS_UTF8
-        try:
-            data.decode("cp1252")
-            fix += " — it looks like it was saved as Windows-1252 (ANSI)"
-        except UnicodeDecodeError:
-            pass
+        from commission.encodings import NAMES, detect
+
+        likely = detect(data)  # scored on the letters, so Polish text is never called cp1252
+        if likely:
+            fix += f" — it looks like it was saved as {NAMES[likely[0][0]]}"
         _refuse(
             "encoding-error",
             f"the file is not valid UTF-8: byte 0x{bad[0]:02x} at byte offset {error.start}",

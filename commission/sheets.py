@@ -294,38 +294,31 @@ def _read_csv(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     import pandas as pd
 
+    from commission.encodings import EncodingRefused, decode
+
     data = path.read_bytes()
+    given = None
     if encoding is not None:
         try:
-            codec = __import__("codecs").lookup(encoding).name
+            given = __import__("codecs").lookup(encoding).name
         except LookupError:
             raise Usage(f"unknown encoding '{encoding}'") from None
-        if codec == "utf-8":
-            codec = "utf-8-sig"
-    else:
-        codec = "utf-8-sig"
     try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        bad = data[exc.start : exc.start + 1]
-        hint = (
-            "save the sheet as 'CSV UTF-8' (Excel) or 'Text CSV, Unicode (UTF-8)' (LibreOffice), "
-            "or name the encoding it was saved in: try --encoding cp1252"
-            if encoding is None
-            else f"the file is not {encoding}: name the encoding it was saved in with --encoding"
-        )
+        # each file by its own bytes: a BOM decides, else UTF-8, else --encoding (issue 15)
+        decoded = decode(data, given)
+    except EncodingRefused as refused:
+        line = data[: refused.offset].count(b"\n") + 1
         return None, [
             Problem(
                 type="encoding-error",
-                message=f"the file is not {'UTF-8' if encoding is None else encoding}: "
-                f"byte 0x{bad.hex()} at byte offset {exc.start} (line {line}) cannot be read",
+                message=refused.message,
                 file=shown,
                 line=line,
-                value=f"0x{bad.hex()}",
-                fix=hint,
+                value=f"0x{refused.byte.hex()}",
+                fix=refused.fix,
             )
         ]
+    text, codec = decoded.text, decoded.codec
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
