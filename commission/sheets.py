@@ -787,6 +787,9 @@ def _read_sheet(
     comment = long["comment"].astype(object)
     long["comment"] = comment.where(comment != "", None)
     long = long.loc[:, list(COLUMNS)].reset_index(drop=True)
+    from commission.text_checks import comment_columns, sheet_text_problems
+
+    found.append(sheet_text_problems(long, comment_columns(headers, layout)))
     listed, total = _finish(found)
     return long, listed, total
 

@@ -137,7 +137,7 @@ def test_every_csv_output_opens_in_libreoffice_without_a_formula(tmp_path: Path)
 
     # validate: a bidder name with a CR is refused, and the refusal's CSV carries the value
     tender = json.loads(TENDERS[0].read_text(encoding="utf-8"))
-    tender["bidder"] = HOSTILE[:40]
+    tender["bidder"]["name"] = HOSTILE[:36]
     hostile_file = tmp_path / "hostile.json"
     hostile_file.write_text(json.dumps(tender), encoding="utf-8")
     result = cli(url, "validate", "--format", "csv", hostile_file)
