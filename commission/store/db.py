@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from ..errors import CommissionError, StoreBusy, Usage
+from ..errors import CommissionError, Usage
 
 #: Seconds a writer waits for another writer before giving up with "busy, try again".
 BUSY_TIMEOUT = 30.0
@@ -58,7 +58,13 @@ def make_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine
         engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
         _sqlite_events(engine, busy_timeout)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except ModuleNotFoundError as error:
+        raise CommissionError(
+            f"PostgreSQL needs the psycopg driver, which is not installed ({error}); "
+            "install it with: pip install 'psycopg[binary]'"
+        ) from error
 
 
 def _sqlite_events(engine: Engine, busy_timeout: float) -> None:
@@ -90,24 +96,17 @@ def write_engine(engine: Engine) -> Engine:
 
 
 @contextlib.contextmanager
-def translate_errors() -> Iterator[None]:
-    """Database errors a user can act on become the project's own errors."""
+def translate_errors(where: str = "") -> Iterator[None]:
+    """Database errors a user can act on become the project's own errors (store/failures.py)."""
+    from .failures import translate
+
     try:
         yield
-    except OperationalError as error:
-        text_ = str(error.orig).lower()
-        if "database is locked" in text_ or "database is busy" in text_:
-            raise StoreBusy(BUSY_MESSAGE) from error
-        if "unable to open database" in text_:
-            raise CommissionError(f"could not open the database: {error.orig}") from error
-        if "could not connect" in text_ or "connection" in text_ and "failed" in text_:
-            raise CommissionError(f"could not connect to the database: {error.orig}") from error
-        raise
     except DBAPIError as error:
-        # 40P01 deadlock, 55P03 lock timeout: another writer holds the store.
-        if getattr(error.orig, "sqlstate", None) in ("40P01", "55P03"):
-            raise StoreBusy(BUSY_MESSAGE) from error
-        raise
+        translated = translate(error, where or "(the database)", BUSY_MESSAGE)
+        if translated is None:
+            raise
+        raise translated from error
 
 
 def lock_for_write(connection: Connection, busy_timeout: float = BUSY_TIMEOUT) -> None:

@@ -58,6 +58,7 @@ from .db import (
     translate_errors,
     write_engine,
 )
+from .failures import check_integrity
 from .models import (
     ConflictRow,
     DecisionRow,
@@ -126,14 +127,17 @@ class Store:
     @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read transaction (a consistent snapshot on both backends)."""
-        with translate_errors(), self.engine.connect() as connection, connection.begin():
+        with translate_errors(self.display_url), self.engine.connect() as connection, \
+                connection.begin():
             yield connection
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Connection]:
         """The one write transaction of a command: committed whole or rolled back whole."""
-        with translate_errors(), self._writer.connect() as connection, connection.begin():
+        with translate_errors(self.display_url), self._writer.connect() as connection, \
+                connection.begin():
             lock_for_write(connection, self.busy_timeout)
+            check_integrity(connection, self.display_url)
             yield connection
 
     def revision(self) -> str | None:
@@ -147,6 +151,7 @@ class Store:
             return _upgrade(connection)
 
     def _ready(self, connection: Connection) -> None:
+        check_integrity(connection, self.display_url)
         current = _current_revision(connection)
         if current is None:
             raise NotFound(
