@@ -60,7 +60,7 @@ def make_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine
         return engine
     try:
         return create_engine(parsed, pool_pre_ping=True)
-    except ModuleNotFoundError as error:
+    except ImportError as error:  # installed with --no-deps, or psycopg removed
         raise CommissionError(
             f"PostgreSQL needs the psycopg driver, which is not installed ({error}); "
             "install it with: pip install 'psycopg[binary]'"
