@@ -1198,6 +1198,7 @@ def write_blank_sheet(
     exercise: Exercise,
     tenders: Iterable[Tender] | Mapping[str, Tender],
     evaluator_id: str,
+    force: bool = False,
 ) -> int:
     """Write the blank wide score sheet for one panel member; the number of tenders listed.
 
@@ -1205,7 +1206,8 @@ def write_blank_sheet(
     with columns ``evaluator, tender, lot, bidder`` and per criterion its score column then its
     comment column. CSV is written as UTF-8 with a byte-order mark so Excel shows accents right;
     XLSX adds a "Guide" sheet (criteria, questions, guidance, scale) and whole-number validation
-    on the score cells. Text is escaped against formula injection.
+    on the score cells. Text is escaped against formula injection. An existing file is not
+    overwritten without ``force``, and a symbolic link at ``path`` is never followed.
     """
     try:
         member = exercise.evaluator(evaluator_id)
@@ -1237,10 +1239,13 @@ def write_blank_sheet(
     ]
     target = Path(path)
     suffix = target.suffix.lower()
+    from commission.safe_write import open_new, write_new
+
     if suffix == ".xlsx":
-        _write_blank_xlsx(target, exercise, member.id, header, body)
+        with write_new(target, force=force) as temporary:
+            _write_blank_xlsx(temporary, exercise, member.id, header, body)
     elif suffix in ("", ".csv", ".txt"):
-        with open(target, "w", encoding="utf-8-sig", newline="") as out:
+        with open_new(target, force=force, encoding="utf-8-sig", newline="") as out:
             write_rows(out, [header, *body], lineterminator="\r\n")
     else:
         raise Usage(f"cannot write a score sheet as '{suffix}': name a .csv or .xlsx file")

@@ -597,6 +597,7 @@ def write_sheet(
     evaluator_id: str,
     path: str | os.PathLike[str],
     exercise_id: str | None = None,
+    force: bool = False,
 ) -> int:
     """``commission sheet``: the blank wide sheet for one panel member; tenders listed."""
     from ..sheets import write_blank_sheet
@@ -606,7 +607,9 @@ def write_sheet(
         exercise_id = _pick_exercise(connection, exercise_id)
         exercise = _load_exercise(connection, exercise_id)
         tenders = _load_tenders(connection, exercise_id)
-    return write_blank_sheet(path, exercise=exercise, tenders=tenders, evaluator_id=evaluator_id)
+    return write_blank_sheet(
+        path, exercise=exercise, tenders=tenders, evaluator_id=evaluator_id, force=force
+    )
 
 
 @dataclass(frozen=True)
