@@ -366,6 +366,19 @@ def _read_csv(
                     fix=f"remove the extra cells, or quote cells that contain '{delimiter}'",
                 )
             ]
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if unclosed:
+            # pandas counts records from 0 with the header as record 0: spreadsheet row n + 1
+            row = int(unclosed.group(1)) + 1
+            return None, [
+                Problem(
+                    type="format-error",
+                    message=f'a quote (") opened in row {row} is never closed',
+                    file=shown,
+                    row=row,
+                    fix='close the quoted cell with a second ", or remove the stray quote',
+                )
+            ]
         return None, [
             Problem(
                 type="format-error",
@@ -1108,11 +1121,14 @@ def read_scores(
     tenders: Iterable[Tender] | Mapping[str, Tender],
     evaluator: str | None = None,
     encoding: str | None = None,
+    also: Callable[[pd.DataFrame], list[Problem]] | None = None,
 ) -> pd.DataFrame:
     """Read and check every score sheet; the score frame of them all, or :class:`InvalidScores`.
 
     All or nothing: duplicates are looked for across sheets too, and the exception lists every
-    problem in every sheet (capped at :data:`MAX_PROBLEMS`).
+    problem in every sheet (capped at :data:`MAX_PROBLEMS`). ``also(rows)`` finds the caller's
+    own problems in the rows read (the store's overwrites): when the sheets have errors, those
+    are listed with them, so one round of corrections is enough.
     """
     import pandas as pd
 
@@ -1131,6 +1147,10 @@ def read_scores(
         scores = scores.astype({"evaluator": "str", "tender": "str", "criterion": "str"})
     found.append(_check(scores, exercise, tender_map, None))
     listed, total = _finish(found)
+    if total and also is not None:
+        extra = also(scores[scores["score"].notna()])
+        found.append((extra, sum(p.type != "too-many-errors" for p in extra)))
+        listed, total = _finish(found)
     if total:
         sheets = len({p.file for p in listed if p.file} or {None})
         raise InvalidScores(

@@ -697,8 +697,22 @@ def import_scores(
         tenders = _load_tenders(connection, exercise_id)
     names = [os.fspath(p) for p in paths]
     sha = {name: file_sha256(name) for name in names}
+    def overwrites(rows: pd.DataFrame) -> list[Problem]:
+        # listed with the sheets' other errors; checked again below in the write transaction
+        if replace:
+            return []
+        rows = _normalised(rows)
+        with store.reading() as connection:
+            stored = _stored_scores(connection, exercise_id, sorted(set(rows["evaluator"])))
+        return _overwrite_problems(rows[_compare(rows, stored) == "changed"], stored)
+
     frame = read_scores(
-        names, exercise=exercise, tenders=tenders, evaluator=evaluator, encoding=encoding
+        names,
+        exercise=exercise,
+        tenders=tenders,
+        evaluator=evaluator,
+        encoding=encoding,
+        also=overwrites,
     )
     frame = _normalised(frame)
 
