@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TextIO
+from typing import IO, Any
 
 __all__ = ["escape_formula", "format_row", "is_plain_number", "write_rows"]
 
@@ -68,7 +68,7 @@ def format_row(values: Iterable[Any], *, delimiter: str = ",", lineterminator: s
 
 
 def write_rows(
-    out: TextIO,
+    out: IO[str],
     rows: Iterable[Iterable[Any]],
     *,
     delimiter: str = ",",

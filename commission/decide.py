@@ -252,7 +252,7 @@ def read_decision_info(path: str | Path) -> dict[str, Any]:
         raise InvalidDocument(
             f"{path}: the decision data in this PDF is damaged or was not written by "
             f"'commission decide' ({wrong}); verify the PDF the council issued")
-    return recorded
+    return dict(recorded)
 
 
 def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:

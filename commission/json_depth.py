@@ -32,18 +32,19 @@ def first_too_deep(data: bytes, max_depth: int) -> int | None:
 
     raw = np.frombuffer(data, dtype=np.uint8)
     n = raw.size
-    positions = np.arange(n, dtype=np.int32)  # the input is capped at a few megabytes
-    # For each byte, where the run of backslashes just before it starts.
-    not_backslash = np.where(raw != _BACKSLASH, positions, -1)
-    last_other = np.maximum.accumulate(not_backslash)
-    del not_backslash
-    quote = raw == _QUOTE
-    quote_at = np.flatnonzero(quote)
-    # backslashes right before the quote at p: (p - 1) - last_other[p - 1]
-    before = quote_at - 1
-    run = np.where(before >= 0, before - last_other[np.maximum(before, 0)], 0)
-    del last_other, positions
-    real_quotes = quote_at[run % 2 == 0]
+    quote_at = np.flatnonzero(raw == _QUOTE)
+    if b"\\" in data:
+        positions = np.arange(n, dtype=np.int32)  # the input is capped at a few megabytes
+        # For each byte, where the run of backslashes just before it starts.
+        last_other = np.maximum.accumulate(np.where(raw != _BACKSLASH, positions, -1))
+        del positions
+        # backslashes right before the quote at p: (p - 1) - last_other[p - 1]
+        before = quote_at - 1
+        run = np.where(before >= 0, before - last_other[np.maximum(before, 0)], 0)
+        del last_other
+        real_quotes = quote_at[run % 2 == 0]
+    else:
+        real_quotes = quote_at  # no backslash: every quote opens or closes a string
     # inside[i]: an odd number of real quotes at or before i (a quote itself counts as inside)
     toggles = np.zeros(n, dtype=np.int8)
     toggles[real_quotes] = 1

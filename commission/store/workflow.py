@@ -697,7 +697,7 @@ def import_scores(
         tenders = _load_tenders(connection, exercise_id)
     names = [os.fspath(p) for p in paths]
     sha = {name: file_sha256(name) for name in names}
-    def overwrites(rows: pd.DataFrame) -> list[Problem]:
+    def overwrite_problems(rows: pd.DataFrame) -> list[Problem]:
         # listed with the sheets' other errors; checked again below in the write transaction
         if replace:
             return []
@@ -712,7 +712,7 @@ def import_scores(
         tenders=tenders,
         evaluator=evaluator,
         encoding=encoding,
-        also=overwrites,
+        also=overwrite_problems,
     )
     frame = _normalised(frame)
 
