@@ -25,7 +25,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-XLSX_CASES = {"xlsx-bomb-XFD1048576": "XFD1048576", "xlsx-bomb-CV1048576": "CV1048576"}
+XLSX_CASES = {
+    "xlsx-bomb-XFD1048576": "XFD1048576",
+    "xlsx-bomb-CV1048576": "CV1048576",
+    # inside the size caps (10 columns x 1,000,000 rows) but nearly empty: the sparseness cap
+    "xlsx-sparse-J1000000": "J1000000",
+}
 
 
 def _peak_mb() -> float:

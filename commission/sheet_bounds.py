@@ -12,7 +12,10 @@ archive is read here with :mod:`zipfile`, streaming, never unpacking more than a
   its declared ``<dimension ref=...>`` and the reference of every real cell (``<c r="...">``)
   and row (``<row r="...">``) must stay within :data:`MAX_COLUMNS` columns and
   :data:`MAX_CELLS` cells (rows × columns of the range from A1), and the XML itself within
-  :data:`MAX_UNCOMPRESSED` however the archive lies about its size.
+  :data:`MAX_UNCOMPRESSED` however the archive lies about its size;
+* a range over :data:`SPARSE_FLOOR` cells must be mostly filled: at most :data:`SPARSE_RATIO`
+  cells of range per cell the sheet holds, so the grid calamine allocates is proportional to
+  the data in the file, not to one far-away cell.
 
 The largest sheet the toolkit is built for (SPEC §10: a million long rows of five columns) is
 well inside these caps. A sheet over them is a problem naming the sheet, the cell and the fix.
@@ -27,7 +30,15 @@ from pathlib import Path, PurePosixPath
 
 from commission.errors import Problem
 
-__all__ = ["MAX_CELLS", "MAX_COLUMNS", "MAX_RATIO", "MAX_UNCOMPRESSED", "check_xlsx"]
+__all__ = [
+    "MAX_CELLS",
+    "MAX_COLUMNS",
+    "MAX_RATIO",
+    "MAX_UNCOMPRESSED",
+    "SPARSE_FLOOR",
+    "SPARSE_RATIO",
+    "check_xlsx",
+]
 
 #: Most cells in the range a sheet uses, counted from A1 (rows × columns).
 MAX_CELLS = 10_000_000
@@ -37,6 +48,11 @@ MAX_COLUMNS = 1_000
 MAX_UNCOMPRESSED = 1_000_000_000
 #: Most a member over 1 MB may expand (XML compresses 5 to 30 times; a zip bomb a million).
 MAX_RATIO = 250
+#: A range over this many cells must be filled: at most :data:`SPARSE_RATIO` cells of the range
+#: for each cell the sheet really holds (a 1.5 KB file with one cell at J1000000 once took
+#: 25 s and 750 MB to read, inside the caps above).
+SPARSE_FLOOR = 1_000_000
+SPARSE_RATIO = 20
 
 _BLOCK = 1 << 20
 _OVERLAP = 512
@@ -45,6 +61,7 @@ _OVERLAP = 512
 _CELL_COLUMN = re.compile(rb'<(?:\w{1,20}:)?c\s[^>]{0,400}?\br="([A-Z]{1,8})[0-9]')
 _CELL_ROW = re.compile(rb'<(?:\w{1,20}:)?c\s[^>]{0,400}?\br="[A-Z]{1,8}0*([1-9][0-9]{0,11})"')
 _ROW = re.compile(rb'<(?:\w{1,20}:)?row\s[^>]{0,400}?\br="0*([1-9][0-9]{0,11})"')
+_CELL_TAG = re.compile(rb"<(?:\w{1,20}:)?c[\s>/]")
 _DIMENSION = re.compile(rb'<(?:\w{1,20}:)?dimension\s[^>]{0,400}?\bref="([^"]{1,60})"')
 _REF = re.compile(r"\$?([A-Z]{1,8})\$?([0-9]{1,12})")
 _SHEET = re.compile(r"<(?:\w{1,20}:)?sheet\s[^>]{0,2000}?>")
@@ -174,9 +191,9 @@ def _sheets_to_check(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
 
 
 def _check_sheet(archive: zipfile.ZipFile, member: str, sheet: str, shown: str) -> None:
-    max_row = max_col = 0
+    max_row = max_col = rows_max = 0
     far_cell = ""
-    read = 0
+    read = cells = referenced = 0
     tail = b""
     with archive.open(member) as stream:
         while True:
@@ -184,6 +201,8 @@ def _check_sheet(archive: zipfile.ZipFile, member: str, sheet: str, shown: str) 
             if not block:
                 break
             read += len(block)
+            cells += len(_CELL_TAG.findall(block))
+            referenced += len(_CELL_COLUMN.findall(block))
             if read > MAX_UNCOMPRESSED:
                 raise _TooLarge(
                     Problem(
@@ -211,8 +230,27 @@ def _check_sheet(archive: zipfile.ZipFile, member: str, sheet: str, shown: str) 
                 _within(sheet, shown, max_col, max_row, "has a cell at", far_cell)
             rows_found = set(_ROW.findall(text))
             if rows_found:
-                max_row = max(max_row, int(max(rows_found, key=lambda d: (len(d), d))))
-                _within(sheet, shown, max(max_col, 1), max_row, "has a row")
+                rows_max = max(rows_max, int(max(rows_found, key=lambda d: (len(d), d))))
+    if cells > referenced:
+        # cells without a reference are placed by their row's number: those rows count too
+        # (rows without such cells are not allocated, so a formatted empty row costs nothing)
+        max_row = max(max_row, rows_max)
+        _within(sheet, shown, max(max_col, 1), max_row, "has a row")
+    grid = max_col * max_row
+    if grid > SPARSE_FLOOR and grid > SPARSE_RATIO * max(cells, 1):
+        cell = far_cell or f"{_column_letters(max_col)}{max_row}"
+        raise _TooLarge(
+            Problem(
+                type="sheet-too-large",
+                message=f"sheet '{sheet}' reaches {cell} but holds only {cells:,} "
+                f"cell{'s' if cells != 1 else ''}: a range of {grid:,} mostly empty cells "
+                f"from A1 (at most {SPARSE_RATIO} for each cell held, beyond "
+                f"{SPARSE_FLOOR:,})",
+                file=shown,
+                value=cell,
+                fix=_FIX,
+            )
+        )
 
 
 def _within(
@@ -221,8 +259,10 @@ def _within(
     if columns <= MAX_COLUMNS and columns * rows <= MAX_CELLS:
         return
     cell = cell or f"{_column_letters(columns)}{rows}"
-    what = f"sheet '{sheet}' {verb} {cell}" if verb != "has a row" else (
-        f"sheet '{sheet}' has a row {rows}"
+    what = (
+        f"sheet '{sheet}' {verb} {cell}"
+        if verb != "has a row"
+        else (f"sheet '{sheet}' has a row {rows}")
     )
     limit = (
         f"more than {MAX_COLUMNS:,} columns"

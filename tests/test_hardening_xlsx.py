@@ -79,3 +79,27 @@ def test_ordinary_sheets_pass_the_guard(tmp_path: Path) -> None:
     assert check_xlsx(fake, "fake.xlsx") == []
     frame, problems = read_sheet(fake, exercise=SAMPLE)
     assert [p.type for p in problems] == ["format-error"]
+
+
+def test_a_nearly_empty_range_inside_the_size_caps_is_refused(tmp_path: Path) -> None:
+    # 10 columns x 1,000,000 rows is inside MAX_CELLS, but two cells hold anything: reading it
+    # once took 25 s and 750 MB for a 1.5 KB file
+    bomb = dimension_bomb(tmp_path / "sparse.xlsx", "J1000000")
+    (problem,) = check_xlsx(bomb, "sparse.xlsx")
+    assert problem.message.startswith(
+        "sheet 'Scores' reaches J1000000 but holds only 2 cells: a range of 10,000,000 mostly "
+        "empty cells from A1"
+    )
+
+
+def test_formatted_empty_rows_far_below_are_no_bomb(tmp_path: Path) -> None:
+    sheet = dimension_bomb(tmp_path / "styled.xlsx", "B2")
+    with zipfile.ZipFile(sheet) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"</sheetData>", b'<row r="1048576" s="1" customFormat="1"/></sheetData>'
+    )
+    with zipfile.ZipFile(sheet, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert check_xlsx(sheet, "styled.xlsx") == []
