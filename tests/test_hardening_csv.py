@@ -106,7 +106,9 @@ def test_libreoffice_sees_the_test_itself_work(tmp_path: Path) -> None:
 
 
 @needs_soffice
-def test_every_csv_output_opens_in_libreoffice_without_a_formula(tmp_path: Path) -> None:
+def test_every_csv_output_opens_in_libreoffice_without_a_formula(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sqlalchemy import text
 
     from commission.store.db import make_engine
@@ -145,7 +147,19 @@ def test_every_csv_output_opens_in_libreoffice_without_a_formula(tmp_path: Path)
     assert "\r=HYPERLINK" in result.stdout
     outputs["validate"] = result.stdout
 
-    # score (files only): rows of results with formula-like text
+    # score (files only): validation now refuses the name, so let it through as an older
+    # version would have, to test the CSV writer itself
+    import dataclasses
+
+    from commission import submissions
+
+    real = submissions.read_tenders
+
+    def hostile_tenders(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real(*args, **kwargs)
+        return [dataclasses.replace(found[0], bidder=HOSTILE), *found[1:]]
+
+    monkeypatch.setattr(submissions, "read_tenders", hostile_tenders)
     result = cli(
         url,
         "score",
@@ -159,6 +173,7 @@ def test_every_csv_output_opens_in_libreoffice_without_a_formula(tmp_path: Path)
         "csv",
     )
     assert result.exit_code == 0, result.output
+    assert quoted in result.stdout
     outputs["score"] = result.stdout
     outputs["library"] = to_csv([{"cell": c} for c in CELLS])
 
