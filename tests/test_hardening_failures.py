@@ -258,3 +258,31 @@ def test_a_server_that_cannot_be_reached_is_a_message(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "failed or was lost" in result.output or "could not connect" in result.output
     _no_traceback(result.output)
+
+
+@pytest.mark.postgres
+def test_the_server_going_away_mid_import_is_a_cli_message(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commission.store.db import make_engine
+
+    loaded(postgres_url)
+    before = snapshot(postgres_url)
+    real = workflow._insert_scores
+
+    def cut_off(connection, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # the administrator terminates this import's session just as it starts writing
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        killer = make_engine(postgres_url)
+        with killer.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        killer.dispose()
+        return real(connection, *args, **kwargs)
+
+    monkeypatch.setattr(workflow, "_insert_scores", cut_off)
+    result = cli(postgres_url, "scores", "import", *SHEETS)
+    assert result.exit_code == 1, result.output
+    assert "the connection to the database server" in result.output
+    assert "failed or was lost" in result.output and "nothing was written" in result.output
+    _no_traceback(result.output)
+    assert snapshot(postgres_url) == before
