@@ -286,3 +286,36 @@ def test_the_server_going_away_mid_import_is_a_cli_message(
     assert "failed or was lost" in result.output and "nothing was written" in result.output
     _no_traceback(result.output)
     assert snapshot(postgres_url) == before
+
+
+@pytest.mark.postgres
+def test_postgresql_disk_full_is_a_message(tmp_path: Path) -> None:
+    import pwd
+
+    from tests.conftest import PostgresCluster, _pg_bindir
+
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries")
+    with _tmpfs("160m") as disk:
+        cluster = PostgresCluster(bindir)
+        shutil.rmtree(cluster.root, ignore_errors=True)
+        cluster.root, cluster.data = disk, disk / "data"
+        user = pwd.getpwnam("postgres")
+        os.chown(disk, user.pw_uid, user.pw_gid)
+        cluster.start()
+        try:
+            url = cluster.new_database()
+            loaded(url)
+            before = snapshot(url)
+            filler = disk / "filler"
+            filler.write_bytes(b"\0" * max(shutil.disk_usage(disk).free - 16_000, 0))
+            result = cli(url, "scores", "import", *SHEETS)
+            filler.unlink()
+            assert result.exit_code == 1, result.output
+            assert "the disk holding the database" in result.output, result.output
+            assert "is full" in result.output and "nothing was written" in result.output
+            _no_traceback(result.output)
+            assert snapshot(url) == before
+        finally:
+            cluster._run(str(bindir / "pg_ctl"), "-D", str(cluster.data), "-m", "immediate", "stop")
