@@ -107,8 +107,8 @@ def test_a_read_only_database_file_is_a_message(tmp_path: Path) -> None:
         try:
             result = cli(url, "scores", "import", *SHEETS)
             assert result.exit_code == 1, result.output
-            assert "read-only" in result.output or "could not open the database" in result.output
-            assert "nothing was written" in result.output or "may read and write" in result.output
+            assert f"the database {url} is read-only" in result.output
+            assert "nothing was written: make the file and its folder writable" in result.output
             _no_traceback(result.output)
         finally:
             if os.geteuid() == 0:

@@ -79,7 +79,12 @@ def translate(error: DBAPIError, where: str, busy_message: str) -> CommissionErr
             f"the disk holding the database {where} is full ({detail}); {NOTHING_WRITTEN}: "
             "free some space, or move the database to a larger disk, and run the command again"
         )
-    if name.startswith("SQLITE_READONLY") or "readonly database" in text:
+    cannot_open = name.startswith("SQLITE_CANTOPEN") or "unable to open database" in text
+    if (
+        name.startswith("SQLITE_READONLY")
+        or "readonly database" in text
+        or (cannot_open and _not_writable(where))
+    ):
         return StoreReadOnly(
             f"the database {where} is read-only ({detail}); {NOTHING_WRITTEN}: make the file "
             "and its folder writable for this user (SQLite also writes -wal and -shm files "
@@ -98,7 +103,7 @@ def translate(error: DBAPIError, where: str, busy_message: str) -> CommissionErr
         or "malformed" in text
     ):
         return corrupt(where, detail)
-    if name.startswith("SQLITE_CANTOPEN") or "unable to open database" in text:
+    if cannot_open:
         return StoreFailure(
             f"could not open the database {where} ({detail}): check that its folder exists "
             "and that you may read and write it"
@@ -127,6 +132,27 @@ def translate(error: DBAPIError, where: str, busy_message: str) -> CommissionErr
             "command again"
         )
     return None
+
+
+def _sqlite_file(where: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(where)
+    except Exception:  # noqa: BLE001 - not a URL: nothing to look at
+        return None
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return os.path.abspath(url.database)
+
+
+def _not_writable(where: str) -> bool:
+    """An existing SQLite file that this user cannot write, or whose folder it cannot write
+    (SQLite in WAL mode must create the -wal and -shm files beside it, even to read)."""
+    path = _sqlite_file(where)
+    if path is None or not os.path.exists(path):
+        return False
+    return not (os.access(path, os.W_OK) and os.access(os.path.dirname(path), os.W_OK))
 
 
 def _disk_nearly_full(where: str) -> bool:
