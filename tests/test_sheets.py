@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from commission.csvsafe import escape_formula
+from commission.csv_safe import escape_formula
 from commission.errors import InvalidScores, NotFound
 from commission.inputs.sheets import (
     check_scores,
@@ -492,7 +492,7 @@ def test_blank_sheet_for_unknown_evaluator(tmp_path):
 
 def test_formula_escaping(tmp_path):
     assert escape_formula('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
-    for text in ("+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+    for text in ("+1+A1", "-A1", "@SUM(A1)", "\tx", "\rx"):
         assert escape_formula(text) == "'" + text
     assert escape_formula("Eastside Neighbours CIC") == "Eastside Neighbours CIC"
     assert escape_formula("") == ""

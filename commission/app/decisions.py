@@ -168,12 +168,14 @@ def decide(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     invariant: bool = True,
+    force: bool = False,
 ) -> DecisionOutcome:
     """Write the decision PDF of each lot (or of ``lot``) and every tender's summary.
 
     ``progress(done, total)`` is called as summaries are rendered (``done`` since last call).
     Raises :class:`DecisionRefused` (one problem per incomplete tender) for a final decision
-    while any tender of a chosen lot is incomplete; nothing is written then."""
+    while any tender of a chosen lot is incomplete; nothing is written then. Existing files are
+    not overwritten without ``force``; symbolic links are never followed (safe_write.py)."""
     from ..documents import digest as digests
     from ..documents.decision import DecisionOptions, render_decision
     from ..documents.render import render_summaries, set_invariant
@@ -196,9 +198,9 @@ def decide(
                 problems,
             )
     out = Path(out_dir)
-    (out / "summaries").mkdir(parents=True, exist_ok=True)
     set_invariant(invariant)
     prefix = "provisional-decision" if provisional else "decision"
+    staging = _staging(results, lots, out, prefix, provisional, force)
     decisions: list[LotDecision] = []
     jobs: list[SummaryJob] = []
     head = _audit_head(store)
@@ -211,18 +213,9 @@ def decide(
             separators=(",", ":"),
         )
         path = out / f"{prefix}-{safe_filename(exercise.id)}-{safe_filename(lot_id)}.pdf"
-        render_decision(
-            results,
-            lot_id,
-            path,
-            DecisionOptions(
-                provisional=provisional,
-                name_evaluators=name_evaluators,
-                digest=digest_hex,
-                audit_head=head,
-                info_json=info,
-            ),
-        )
+        render_decision(results, lot_id, staging.temporary(path), DecisionOptions(
+            provisional=provisional, name_evaluators=name_evaluators, digest=digest_hex,
+            audit_head=head, info_json=info))
         lot_result = results.lot(lot_id)
         decisions.append(
             LotDecision(lot_id, path, digest_hex, lot_result.outcome, lot_result.recommended)
@@ -231,36 +224,42 @@ def decide(
         winners = tuple((w, results.tender(w).total_score) for w in lot_result.recommended)
         for t in in_lot:
             name = f"{'provisional-' if provisional else ''}summary-{safe_filename(t.tender)}.pdf"
-            jobs.append(
-                SummaryJob(
-                    t,
-                    tuple(results.comments_on(t.tender)),
-                    winners,
-                    lot_result.title,
-                    len(in_lot),
-                    str(out / "summaries" / name),
-                    digest_hex,
-                    head,
-                    provisional,
-                )
-            )
-
+            jobs.append(SummaryJob(t, tuple(results.comments_on(t.tender)), winners,
+                                   lot_result.title, len(in_lot),
+                                   str(staging.temporary(out / "summaries" / name)),
+                                   digest_hex, head, provisional))
     def report(done: int) -> None:
         if progress is not None:
             progress(done, len(jobs))
 
-    summaries = render_summaries(
-        exercise, jobs, workers=workers, invariant=invariant, progress=report
-    )
+    with staging:
+        render_summaries(exercise, jobs, workers=workers, invariant=invariant, progress=report)
+        staging.publish()
+    summaries = [out / "summaries" / Path(job.path).name for job in jobs]
     by_lot: dict[str, list[str]] = {}
-    for job in jobs:
-        by_lot.setdefault(job.tender.lot, []).append(job.path)
+    for job, final in zip(jobs, summaries, strict=True):
+        by_lot.setdefault(job.tender.lot, []).append(str(final))
     for decision in decisions:
         files = [str(decision.path), *by_lot.get(decision.lot, [])]
         record_decision(store, exercise.id, decision.lot, decision.digest, provisional, files)
     return DecisionOutcome(
         exercise.id, provisional, tuple(decisions), tuple(summaries), _audit_head(store)
     )
+
+
+def _staging(results: Results, lots: list[str], out: Path, prefix: str, provisional: bool,
+             force: bool) -> Any:
+    """Every file ``decide`` will write, checked before any is (see commission/safe_write.py)."""
+    from ..safe_write import Staging
+
+    exercise = results.exercise
+    targets = []
+    for lot_id in lots:
+        targets.append(out / f"{prefix}-{safe_filename(exercise.id)}-{safe_filename(lot_id)}.pdf")
+        for t in results.in_lot(lot_id):
+            name = f"{'provisional-' if provisional else ''}summary-{safe_filename(t.tender)}.pdf"
+            targets.append(out / "summaries" / name)
+    return Staging(targets, force=force, folders=[out, out / "summaries"])
 
 
 def read_decision_info(path: str | Path) -> dict[str, Any]:
@@ -285,9 +284,14 @@ def read_decision_info(path: str | Path) -> dict[str, Any]:
         recorded = json.loads(str(raw))
     except json.JSONDecodeError as error:
         raise InvalidDocument(f"{path}: the decision data in this PDF is damaged") from error
-    if not isinstance(recorded, dict) or "digest" not in recorded:
-        raise InvalidDocument(f"{path}: the decision data in this PDF is damaged")
-    return recorded
+    from ..decision_info import decision_info_problem
+
+    wrong = decision_info_problem(recorded)  # a PDF is editable: its data is untrusted
+    if wrong is not None:
+        raise InvalidDocument(
+            f"{path}: the decision data in this PDF is damaged or was not written by "
+            f"'commission decide' ({wrong}); verify the PDF the council issued")
+    return dict(recorded)
 
 
 def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:

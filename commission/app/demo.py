@@ -66,7 +66,7 @@ def run_demo(out_dir: Path, progress: Callable[[str], None] | None = None) -> De
         import_scores(store, sheets)
         say(f"Imported {len(sheets)} score sheets.")
         results = store_results(store)
-        outcome = decide(store, out_dir)
+        outcome = decide(store, out_dir, force=True)  # the demo's own folder, made again
     return DemoOutcome(
         out_dir=out_dir,
         database=database,

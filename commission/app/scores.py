@@ -34,15 +34,19 @@ def write_sheet(
     evaluator_id: str,
     path: str | os.PathLike[str],
     exercise_id: str | None = None,
+    force: bool = False,
 ) -> int:
-    """The blank wide sheet for one panel member; the number of tenders listed."""
+    """The blank wide sheet for one panel member; the number of tenders listed. An existing
+    file is replaced only with ``force``."""
     from ..inputs.sheets import write_blank_sheet
 
     with store.reading() as repo:
         exercise_id = repo.pick(exercise_id)
         exercise = repo.exercise(exercise_id)
         tenders = repo.tenders(exercise_id)
-    return write_blank_sheet(path, exercise=exercise, tenders=tenders, evaluator_id=evaluator_id)
+    return write_blank_sheet(
+        path, exercise=exercise, tenders=tenders, evaluator_id=evaluator_id, force=force
+    )
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,23 @@ def import_scores(
         tenders = repo.tenders(exercise_id)
     names = [os.fspath(p) for p in paths]
     sha = {name: file_sha256(name) for name in names}
+
+    def overwrite_problems(rows: pd.DataFrame) -> list[Problem]:
+        # listed with the sheets' other errors; checked again below in the write transaction
+        if replace:
+            return []
+        rows = _normalised(rows)
+        with store.reading() as repo:
+            stored = repo.stored_scores(exercise_id, sorted(set(rows["evaluator"])))
+        return _overwrite_problems(rows[_compare(rows, stored) == "changed"], stored)
+
     frame = read_scores(
-        names, exercise=exercise, tenders=tenders, evaluator=evaluator, encoding=encoding
+        names,
+        exercise=exercise,
+        tenders=tenders,
+        evaluator=evaluator,
+        encoding=encoding,
+        also=overwrite_problems,
     )
     frame = _normalised(frame)
 

@@ -32,13 +32,15 @@ def register(group: click.Group) -> None:
 @click.option("--provisional", is_flag=True,
               help="Issue a provisional decision (marked PROVISIONAL on every page) even while "
                    "tenders are incomplete.")
+@click.option("--force", is_flag=True,
+              help="Overwrite decision and summary PDFs already in the folder.")
 @click.option("--name-evaluators", is_flag=True,
               help="Name panel members in the decision (default: their anonymous ids).")
 @exercise_option
 @text_or_json_option
 @quiet_option
 @pass_context
-def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: bool,
+def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: bool, force: bool,
                    name_evaluators: bool, exercise_id: str | None, fmt: str, quiet: bool) -> None:
     """Write the panel decision PDF of each lot and an assessment summary PDF per tender.
 
@@ -50,7 +52,7 @@ def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: boo
             ProgressBar(show_progress(quiet), "Assessment summaries") as progress:
         outcome = decide(store, out_dir, lot=lot, provisional=provisional,
                          name_evaluators=name_evaluators, exercise_id=exercise_id,
-                         progress=progress)
+                         progress=progress, force=force)
     if fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -31,10 +31,11 @@ NAMED_BY = {
     "(named for the whole import)": "(named by --evaluator)",
     "the import is for evaluator ": "the import is for --evaluator ",
     "or name the evaluator for the whole import": "or name the evaluator with --evaluator ID",
-    "name the encoding it was saved in (for example cp1252)": "name the encoding it was saved "
-    "in: try --encoding cp1252",
-    "name the encoding it was saved in": "name the encoding it was saved in with --encoding",
     "ocds-xxxxxx) for this publication": "ocds-xxxxxx) with --ocid-prefix",
+    "(encoding name ": "(--encoding ",
+    "try the encoding name ": "try --encoding ",
+    "overwrite it only on purpose": "pass --force to overwrite it",
+    "or name the right database file": "or name the right file with --db",
 }
 
 

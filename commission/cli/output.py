@@ -1,38 +1,27 @@
 """Rendering rows for people and programs: ``--format table|csv|json``.
 
 CSV written here is opened by panel members in Excel and LibreOffice: every text cell goes through
-:func:`commission.csvsafe.escape_formula`.
+:func:`commission.csv_safe.escape_formula`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..csvsafe import escape_formula
+from ..csv_safe import escape_formula, format_row
 
 FORMATS = ("table", "csv", "json")
+__all__ = ["FORMATS", "escape_formula", "render", "to_csv", "to_json", "to_table"]
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
     columns = list(columns or (rows[0].keys() if rows else []))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column in columns])
-    return buffer.getvalue()
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return escape_formula(value)
+    # one writer for every CSV: see commission.csv_safe
+    return format_row(columns) + "".join(
+        format_row(row.get(column) for column in columns) for row in rows
+    )
 
 
 def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:

@@ -117,11 +117,17 @@ def tenders_list(ctx: Context, exercise_id: str | None, fmt: str) -> None:
     help="The sheet to write: .csv or .xlsx (with a guide to the scale). "
     "Default: sheet-<ID>.csv in this folder.",
 )
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
 @exercise_option
 @quiet_option
 @pass_context
 def sheet(
-    ctx: Context, evaluator_id: str, output: Path | None, exercise_id: str | None, quiet: bool
+    ctx: Context,
+    evaluator_id: str,
+    output: Path | None,
+    force: bool,
+    exercise_id: str | None,
+    quiet: bool,
 ) -> None:
     """Write the blank score sheet for one panel member: one row per tender they may score
     (their declared conflicts left out), one column per criterion."""
@@ -129,7 +135,7 @@ def sheet(
 
     target = output or Path(f"sheet-{evaluator_id}.csv")
     with _store(ctx) as store:
-        count = write_sheet(store, evaluator_id, target, exercise_id)
+        count = write_sheet(store, evaluator_id, target, exercise_id, force=force)
     note(f"wrote {target}: {count} tender{'s' if count != 1 else ''} for {evaluator_id}", quiet)
 
 

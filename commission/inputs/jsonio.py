@@ -38,9 +38,9 @@ _SIGNATURES = {
 }
 _SAVE_AS_UTF8 = "save the file as UTF-8 (in most editors: Save As, then choose the UTF-8 encoding)"
 
-# A JSON string (skipped whole, at C speed) or one structural character we care about.
-_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
-_BRACKETS = re.compile(_STRING + r"|[\[\]{}]", re.DOTALL)
+# A JSON string (skipped whole, at C speed). Possessive, and an unterminated string runs to the
+# end of the text: a failed match never restarts at every later quote (quadratic time).
+_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\Z)'
 _CONSTANTS = re.compile(_STRING + r"|-?\bInfinity\b|\bNaN\b", re.DOTALL)
 
 
@@ -174,11 +174,11 @@ def _decode(data: bytes, name: str | None) -> str:
         line, column = _place_in_bytes(data, error.start)
         bad = data[error.start : error.start + 4]
         fix = _SAVE_AS_UTF8
-        try:
-            data.decode("cp1252")
-            fix += " — it looks like it was saved as Windows-1252 (ANSI)"
-        except UnicodeDecodeError:
-            pass
+        from commission.inputs.encodings import NAMES, detect
+
+        likely = detect(data)  # scored on the letters, so Polish text is never called cp1252
+        if likely:
+            fix += f" — it looks like it was saved as {NAMES[likely[0][0]]}"
         _refuse(
             "encoding-error",
             f"the file is not valid UTF-8: byte 0x{bad[0]:02x} at byte offset {error.start}",
@@ -202,26 +202,21 @@ def _place_in_text(text: str, offset: int) -> tuple[int, int]:
 
 
 def _check_depth(text: str, name: str | None, max_depth: int) -> None:
-    # Counting every bracket is a cheap upper bound: most documents stop here.
-    if text.count("[") + text.count("{") <= max_depth:
-        return
-    depth = 0
-    for match in _BRACKETS.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > max_depth:
-                line, column = _place_in_text(text, match.start())
-                _refuse(
-                    "too-deep",
-                    f"the JSON is nested more than {max_depth} levels deep",
-                    name,
-                    line=line,
-                    column=column,
-                    fix=f"keep objects and arrays at most {max_depth} levels deep",
-                )
-        elif token in "]}":
-            depth -= 1
+    # A linear scan (commission.inputs.json_depth): no regex that can backtrack on bidder input.
+    from commission.inputs.json_depth import first_too_deep
+
+    data = text.encode("utf-8")
+    offset = first_too_deep(data, max_depth)
+    if offset is not None:
+        line, column = _place_in_bytes(data, offset)
+        _refuse(
+            "too-deep",
+            f"the JSON is nested more than {max_depth} levels deep",
+            name,
+            line=line,
+            column=column,
+            fix=f"keep objects and arrays at most {max_depth} levels deep",
+        )
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

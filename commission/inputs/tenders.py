@@ -82,6 +82,9 @@ def check_tender(
             )
         ]
     found = problems(doc, "tender", file)
+    from commission.inputs.text_checks import tender_text_problems
+
+    found += tender_text_problems(doc, file)  # NUL and control characters, with their path
     if exercise is None or not isinstance(doc, Mapping):
         return found
     return sorted(found + _exercise_problems(doc, exercise, file), key=_order)

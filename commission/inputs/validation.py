@@ -90,7 +90,7 @@ def format_checker() -> Any:
     def is_email(instance: object) -> bool:
         if not isinstance(instance, str):
             return True
-        return bool(_EMAIL.match(instance))
+        return bool(_EMAIL.fullmatch(instance))  # "$" alone lets a final newline through
 
     checker.checks("email")(is_email)
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from ..errors import CommissionError, NotFound, Problem, StoreBusy, Usage
+from ..errors import CommissionError, NotFound, Problem, Usage
 
 if TYPE_CHECKING:
     from .repository import Repository
@@ -61,7 +61,13 @@ def make_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine
         engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
         _sqlite_events(engine, busy_timeout)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except ImportError as error:  # installed with --no-deps, or psycopg removed
+        raise CommissionError(
+            f"PostgreSQL needs the psycopg driver, which is not installed ({error}); "
+            "install it with: pip install 'psycopg[binary]'"
+        ) from error
 
 
 def _sqlite_events(engine: Engine, busy_timeout: float) -> None:
@@ -93,24 +99,17 @@ def write_engine(engine: Engine) -> Engine:
 
 
 @contextlib.contextmanager
-def translate_errors() -> Iterator[None]:
-    """Database errors a user can act on become the project's own errors."""
+def translate_errors(where: str = "") -> Iterator[None]:
+    """Database errors a user can act on become the project's own errors (store/failures.py)."""
+    from .failures import translate
+
     try:
         yield
-    except OperationalError as error:
-        text_ = str(error.orig).lower()
-        if "database is locked" in text_ or "database is busy" in text_:
-            raise StoreBusy(BUSY_MESSAGE) from error
-        if "unable to open database" in text_:
-            raise CommissionError(f"could not open the database: {error.orig}") from error
-        if "could not connect" in text_ or "connection" in text_ and "failed" in text_:
-            raise CommissionError(f"could not connect to the database: {error.orig}") from error
-        raise
     except DBAPIError as error:
-        # 40P01 deadlock, 55P03 lock timeout: another writer holds the store.
-        if getattr(error.orig, "sqlstate", None) in ("40P01", "55P03"):
-            raise StoreBusy(BUSY_MESSAGE) from error
-        raise
+        translated = translate(error, where or "(the database)", BUSY_MESSAGE)
+        if translated is None:
+            raise
+        raise translated from error
 
 
 def lock_for_write(connection: Connection, busy_timeout: float = BUSY_TIMEOUT) -> None:
@@ -155,16 +154,20 @@ class Store:
         """A read transaction (a consistent snapshot on both backends)."""
         from .repository import Repository
 
-        with translate_errors(), self.engine.connect() as connection, connection.begin():
+        with translate_errors(self.display_url), self.engine.connect() as connection, \
+                connection.begin():
             yield Repository(connection, self.display_url)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Repository]:
         """The one write transaction of a command: committed whole or rolled back whole."""
+        from .failures import check_integrity
         from .repository import Repository
 
-        with translate_errors(), self._writer.connect() as connection, connection.begin():
+        with translate_errors(self.display_url), self._writer.connect() as connection, \
+                connection.begin():
             lock_for_write(connection, self.busy_timeout)
+            check_integrity(connection, self.display_url)
             yield Repository(connection, self.display_url)
 
     def revision(self) -> str | None:

@@ -71,7 +71,11 @@ class Repository:
         return schema.upgrade(self.connection)
 
     def ready(self) -> None:
-        """Refuse a database with no schema, or one at another revision than this code's."""
+        """Refuse a damaged database, one with no schema, or one at another revision than this
+        code's."""
+        from .failures import check_integrity
+
+        check_integrity(self.connection, self.display_url)
         current = schema.current_revision(self.connection)
         if current is None:
             raise NotFound(

@@ -31,10 +31,10 @@ Choices made where the contract is silent:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...errors import InvalidScores
+from ...errors import InvalidScores, Problem
 from ...records import Exercise, Tender
 from ..problems import MAX_PROBLEMS, Found, finish, plural, with_summary
 from .blank import write_blank_sheet
@@ -67,11 +67,14 @@ def read_scores(
     tenders: Iterable[Tender] | Mapping[str, Tender],
     evaluator: str | None = None,
     encoding: str | None = None,
+    also: Callable[[pd.DataFrame], list[Problem]] | None = None,
 ) -> pd.DataFrame:
     """Read and check every score sheet; the score frame of them all, or :class:`InvalidScores`.
 
     All or nothing: duplicates are looked for across sheets too, and the exception lists every
-    problem in every sheet (capped at :data:`MAX_PROBLEMS`).
+    problem in every sheet (capped at :data:`MAX_PROBLEMS`). ``also(rows)`` finds the caller's
+    own problems in the rows read (the store's overwrites): when the sheets have errors, those
+    are listed with them, so one round of corrections is enough.
     """
     import pandas as pd
 
@@ -90,6 +93,10 @@ def read_scores(
         scores = scores.astype({"evaluator": "str", "tender": "str", "criterion": "str"})
     found.append(check(scores, exercise, by_id, None))
     listed, total = finish(found)
+    if total and also is not None:
+        extra = also(scores[scores["score"].notna()])
+        found.append((extra, sum(p.type != "too-many-errors" for p in extra)))
+        listed, total = finish(found)
     if total:
         sheets = len({p.file for p in listed if p.file} or {None})
         raise InvalidScores(

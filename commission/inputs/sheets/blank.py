@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ...csvsafe import escape_formula
+from ...csv_safe import escape_formula, write_rows
 from ...errors import NotFound, Problem, Usage
 from ...records import Exercise, Tender
 from ..problems import did_you_mean
@@ -24,6 +23,7 @@ def write_blank_sheet(
     exercise: Exercise,
     tenders: Iterable[Tender] | Mapping[str, Tender],
     evaluator_id: str,
+    force: bool = False,
 ) -> int:
     """Write the blank wide score sheet for one panel member; the number of tenders listed.
 
@@ -31,7 +31,8 @@ def write_blank_sheet(
     with columns ``evaluator, tender, lot, bidder`` and per criterion its score column then its
     comment column. CSV is written as UTF-8 with a byte-order mark so Excel shows accents right;
     XLSX adds a "Guide" sheet (criteria, questions, guidance, scale) and whole-number validation
-    on the score cells. Text is escaped against formula injection.
+    on the score cells. Text is escaped against formula injection. An existing file is not
+    overwritten without ``force``, and a symbolic link at ``path`` is never followed.
     """
     try:
         member = exercise.evaluator(evaluator_id)
@@ -63,13 +64,14 @@ def write_blank_sheet(
     ]
     target = Path(path)
     suffix = target.suffix.lower()
+    from ...safe_write import open_new, write_new
+
     if suffix == ".xlsx":
-        _write_blank_xlsx(target, exercise, member.id, header, body)
+        with write_new(target, force=force) as temporary:
+            _write_blank_xlsx(temporary, exercise, member.id, header, body)
     elif suffix in ("", ".csv", ".txt"):
-        with open(target, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out, lineterminator="\r\n")
-            writer.writerow([escape_formula(h) for h in header])
-            writer.writerows([[escape_formula(v) for v in row] for row in body])
+        with open_new(target, force=force, encoding="utf-8-sig", newline="") as out:
+            write_rows(out, [header, *body], lineterminator="\r\n")
     else:
         raise Usage(f"cannot write a score sheet as '{suffix}': name a .csv or .xlsx file")
     return len(listed)

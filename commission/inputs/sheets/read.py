@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import Problem, Usage
 from ..problems import Found, did_you_mean, emit, finish, with_summary
+from ..text_checks import comment_columns, sheet_text_problems
 from .common import (
     COLUMNS,
     LONG_COLUMNS,
@@ -77,38 +78,31 @@ def _read_csv(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     import pandas as pd
 
+    from ..encodings import EncodingRefused, decode
+
     data = path.read_bytes()
+    given = None
     if encoding is not None:
         try:
-            codec = __import__("codecs").lookup(encoding).name
+            given = __import__("codecs").lookup(encoding).name
         except LookupError:
             raise Usage(f"unknown encoding '{encoding}'") from None
-        if codec == "utf-8":
-            codec = "utf-8-sig"
-    else:
-        codec = "utf-8-sig"
     try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        bad = data[exc.start : exc.start + 1]
-        hint = (
-            "save the sheet as 'CSV UTF-8' (Excel) or 'Text CSV, Unicode (UTF-8)' (LibreOffice), "
-            "or name the encoding it was saved in (for example cp1252)"
-            if encoding is None
-            else f"the file is not {encoding}: name the encoding it was saved in"
-        )
+        # each file by its own bytes: a BOM decides, else UTF-8, else --encoding (issue 15)
+        decoded = decode(data, given)
+    except EncodingRefused as refused:
+        line = data[: refused.offset].count(b"\n") + 1
         return None, [
             Problem(
                 type="encoding-error",
-                message=f"the file is not {'UTF-8' if encoding is None else encoding}: "
-                f"byte 0x{bad.hex()} at byte offset {exc.start} (line {line}) cannot be read",
+                message=refused.message,
                 file=shown,
                 line=line,
-                value=f"0x{bad.hex()}",
-                fix=hint,
+                value=f"0x{refused.byte.hex()}",
+                fix=refused.fix,
             )
         ]
+    text, codec = decoded.text, decoded.codec
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -156,6 +150,19 @@ def _read_csv(
                     fix=f"remove the extra cells, or quote cells that contain '{delimiter}'",
                 )
             ]
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if unclosed:
+            # pandas counts records from 0 with the header as record 0: spreadsheet row n + 1
+            row = int(unclosed.group(1)) + 1
+            return None, [
+                Problem(
+                    type="format-error",
+                    message=f'a quote (") opened in row {row} is never closed',
+                    file=shown,
+                    row=row,
+                    fix='close the quoted cell with a second ", or remove the stray quote',
+                )
+            ]
         return None, [
             Problem(
                 type="format-error",
@@ -187,6 +194,11 @@ def _read_xlsx(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Proble
     import pandas as pd
     from python_calamine import CalamineWorkbook
 
+    from ..sheet_bounds import check_xlsx
+
+    too_large = check_xlsx(path, shown)  # before calamine allocates the sheet's grid
+    if too_large:
+        return None, too_large
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names
@@ -284,6 +296,7 @@ def read_one(
         found.append(mismatched)
     long, not_whole = _whole_scores(long, exercise)
     found.append(not_whole)
+    found.append(sheet_text_problems(long, comment_columns(headers, layout)))
     listed, total = finish(found)
     return long, listed, total
 
