@@ -4,8 +4,9 @@
     python benchmarks/hostile.py --json out.json
 
 Cases: the adversarial 5 MB JSON documents of ``tests/hostile_inputs.py`` read by
-``commission.inputs.jsonio.load_json`` (what ``validate`` and ``tenders add`` run first), and the XLSX
-dimension bombs (one cell at XFD1048576, one at CV1048576) read by ``commission.inputs.sheets.read_sheet``.
+``commission.inputs.jsonio.load_json`` (what ``validate`` and ``tenders add`` run first), and the
+XLSX dimension bombs (one cell at XFD1048576, one at CV1048576) read by
+``commission.inputs.sheets.read_sheet``.
 Each case runs in its own Python process (``--child``) so its peak memory (``VmHWM``) is its own;
 libraries are imported and the input is built before the clock starts. No assertions: the tests
 assert the answers, this prints the figures.
