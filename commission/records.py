@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -22,8 +23,8 @@ def exact(number: Any) -> Fraction:
         return number
     if isinstance(number, bool):
         raise TypeError("a boolean is not a number")
-    if isinstance(number, int):
-        return Fraction(number)
+    if isinstance(number, int | Decimal):
+        return Fraction(number)  # a Decimal is what the JSON reader keeps when a float is inexact
     # repr of a float is the shortest text that reads back as it: the digits the author wrote.
     return Fraction(repr(number) if isinstance(number, float) else str(number))
 

@@ -242,6 +242,7 @@ def decide(
                     digest_hex,
                     head,
                     provisional,
+                    lot_result.complete,
                 )
             )
 

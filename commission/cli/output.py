@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -60,7 +59,9 @@ def _table_cell(value: Any) -> str:
 
 
 def to_json(document: Any) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    from ..exactjson import dumps
+
+    return dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def render(

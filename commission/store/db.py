@@ -56,12 +56,19 @@ def sqlite_path(url: URL) -> Path | None:
 
 def make_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine set up for the store; see :func:`writing` for write transactions."""
+    from .. import exactjson
+
     parsed = normalise_url(url)
+    # JSON columns keep numbers exactly as written (a Decimal where a float would round).
+    json_options: dict[str, Any] = {
+        "json_serializer": exactjson.dumps,
+        "json_deserializer": exactjson.loads,
+    }
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
+        engine = create_engine(parsed, connect_args={"timeout": busy_timeout}, **json_options)
         _sqlite_events(engine, busy_timeout)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, **json_options)
 
 
 def _sqlite_events(engine: Engine, busy_timeout: float) -> None:

@@ -501,14 +501,13 @@ class Repository:
 
 @functools.lru_cache(maxsize=8)
 def _exercise_from_stored(digest: str, document_json: str) -> Exercise:
-    import json
-
+    from .. import exactjson
     from ..inputs.exercise import exercise_from_dict
 
     # The document was checked in full at init and is stored, never changed, under its SHA-256:
     # rebuilt without checking again while it still hashes to that digest (checked otherwise).
     intact = hashlib.sha256(document_json.encode("utf-8")).hexdigest() == digest
-    return exercise_from_dict(json.loads(document_json), trusted=intact)
+    return exercise_from_dict(exactjson.loads(document_json), trusted=intact)
 
 
 def _price_text(document: Mapping[str, Any]) -> tuple[str | None, str | None]:
