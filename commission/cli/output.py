@@ -98,5 +98,35 @@ def results_rows(results: Any) -> list[dict[str, Any]]:
             "total": display(t.total_score) if t.total_score is not None else None,
         }
         row["divergent"] = ", ".join(c.criterion for c in t.criteria if c.divergent) or None
+        row["reason"] = "; ".join(reasons(results.exercise, t)) or None
         rows.append(row)
     return rows
+
+
+def reasons(exercise: Any, t: Any) -> list[str]:
+    """Why a tender failed or is incomplete, short enough for a table cell (SPEC §6 rules 4, 6):
+    ``collaboration 1.50 below minimum 2.00``, ``quality 36.67 below threshold 40``,
+    ``incomplete: 1 of 2 officer scores on innovation``."""
+    from ..scoring import display
+
+    found = []
+    minimums = {c.id: c.minimum for c in exercise.criteria.criteria}
+    for c in t.criteria:
+        if c.below_minimum:
+            found.append(
+                f"{c.criterion} {display(c.combined)} below minimum "
+                f"{display(minimums[c.criterion])}"
+            )
+    threshold, quality = exercise.quality_threshold, t.quality_score
+    if threshold is not None and quality is not None and quality < threshold:
+        shown = str(threshold.numerator) if threshold.denominator == 1 else display(threshold)
+        found.append(f"quality {display(quality)} below threshold {shown}")
+    needed = exercise.min_evaluators
+    for c in t.criteria:
+        for panel, have in (("community", c.community_n), ("officer", c.officer_n)):
+            if have < needed.get(panel, 1):
+                found.append(
+                    f"incomplete: {have} of {needed.get(panel, 1)} {panel} "
+                    f"score{'s' if needed.get(panel, 1) != 1 else ''} on {c.criterion}"
+                )
+    return found

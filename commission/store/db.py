@@ -31,15 +31,25 @@ _WRITE = "commission_write"
 BUSY_MESSAGE = "the database is busy with another import; try again"
 
 
+#: How a database may be named, for messages.
+DATABASE_FORMS = (
+    "a file path such as commission.db or /srv/data/commission.db, or a URL: "
+    "sqlite:///commission.db (three slashes: a path relative to this folder), "
+    "sqlite:////srv/data/commission.db (four slashes: an absolute path) or "
+    "postgresql://user@host/name"
+)
+
+
 def normalise_url(url: str | URL) -> URL:
-    """A SQLAlchemy URL; plain ``postgresql://`` and ``postgres://`` go through psycopg 3."""
+    """A SQLAlchemy URL from a URL or a plain file path (a SQLite database);
+    plain ``postgresql://`` and ``postgres://`` go through psycopg 3."""
+    if isinstance(url, str) and "://" not in url and url.strip() and url != "sqlite:":
+        # A plain path: ``commission.db``, ``/srv/data/commission.db``, ``~/c.db``, ``C:\c.db``.
+        return URL.create("sqlite", database=str(Path(url).expanduser()))
     try:
         parsed = make_url(url)
     except ArgumentError as error:
-        raise Usage(
-            f"'{url}' is not a database URL; use sqlite:///commission.db or "
-            "postgresql://user@host/name"
-        ) from error
+        raise Usage(f"'{url}' is not a database; give {DATABASE_FORMS}") from error
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -52,6 +62,16 @@ def sqlite_path(url: URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database)
+
+
+def describe(url: URL) -> str:
+    """The database as a person should see it in a message: a SQLite file as its resolved
+    absolute path (what a relative path or a three-slash URL really opens), else the URL
+    without its password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path.resolve())
+    return url.render_as_string(hide_password=True)
 
 
 def make_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
@@ -100,18 +120,20 @@ def write_engine(engine: Engine) -> Engine:
 
 
 @contextlib.contextmanager
-def translate_errors() -> Iterator[None]:
-    """Database errors a user can act on become the project's own errors."""
+def translate_errors(where: str | None = None) -> Iterator[None]:
+    """Database errors a user can act on become the project's own errors; ``where`` (the
+    resolved database) is named in each."""
+    at = f" {where}" if where else ""
     try:
         yield
     except OperationalError as error:
         text_ = str(error.orig).lower()
         if "database is locked" in text_ or "database is busy" in text_:
-            raise StoreBusy(BUSY_MESSAGE) from error
+            raise StoreBusy(BUSY_MESSAGE + (f" ({where})" if where else "")) from error
         if "unable to open database" in text_:
-            raise CommissionError(f"could not open the database: {error.orig}") from error
+            raise CommissionError(f"could not open the database{at}: {error.orig}") from error
         if "could not connect" in text_ or "connection" in text_ and "failed" in text_:
-            raise CommissionError(f"could not connect to the database: {error.orig}") from error
+            raise CommissionError(f"could not connect to the database{at}: {error.orig}") from error
         raise
     except DBAPIError as error:
         # 40P01 deadlock, 55P03 lock timeout: another writer holds the store.
@@ -146,7 +168,7 @@ class Store:
 
     @property
     def display_url(self) -> str:
-        return self.url.render_as_string(hide_password=True)
+        return describe(self.url)
 
     def __enter__(self) -> Store:
         return self
@@ -162,7 +184,11 @@ class Store:
         """A read transaction (a consistent snapshot on both backends)."""
         from .repository import Repository
 
-        with translate_errors(), self.engine.connect() as connection, connection.begin():
+        with (
+            translate_errors(self.display_url),
+            self.engine.connect() as connection,
+            connection.begin(),
+        ):
             yield Repository(connection, self.display_url)
 
     @contextlib.contextmanager
@@ -170,7 +196,11 @@ class Store:
         """The one write transaction of a command: committed whole or rolled back whole."""
         from .repository import Repository
 
-        with translate_errors(), self._writer.connect() as connection, connection.begin():
+        with (
+            translate_errors(self.display_url),
+            self._writer.connect() as connection,
+            connection.begin(),
+        ):
             lock_for_write(connection, self.busy_timeout)
             yield Repository(connection, self.display_url)
 
@@ -196,7 +226,10 @@ def open_store(
     parsed = normalise_url(url)
     path = sqlite_path(parsed)
     if path is not None and not create and not path.exists():
-        raise NotFound(
-            f"no database at {path}", [Problem("no-database", "no database", value=str(path))]
-        )
+        resolved = str(path.resolve())
+        message = f"no database at {resolved}"
+        if not path.is_absolute() and Path("/", path).exists():
+            # sqlite:///srv/x.db is relative to this folder; the file is at /srv/x.db.
+            message += f" (a database exists at /{path}: write sqlite:////{path} or /{path})"
+        raise NotFound(message, [Problem("no-database", "no database", value=resolved)])
     return Store(parsed, busy_timeout=busy_timeout)
