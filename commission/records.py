@@ -186,8 +186,23 @@ class Tender:
         )
 
 
-def _number(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
+def _number(value: Fraction) -> int | float | Decimal:
+    """The JSON number of an exact value: a float when that is exact, else the Decimal (a
+    number read from 25 significant digits is written back with all of them)."""
+    if value.denominator == 1:
+        return int(value)
+    approximate = float(value)
+    if Fraction(repr(approximate)) == value:
+        return approximate
+    twos, fives, rest = 0, 0, value.denominator
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:
+        return approximate  # no finite decimal text: built in code, never read from JSON
+    places = max(twos, fives)
+    return Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
 
 
 def lots_from(doc: Sequence[Mapping[str, Any]] | None) -> tuple[Lot, ...]:

@@ -8,6 +8,7 @@ import click
 
 from ..errors import ExitStatus
 from . import Context, format_option, library_call, note, pass_context, quiet_option
+from .suggest import ScoreCommand
 
 _EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 _EXISTING_ANY = click.Path(exists=True, path_type=Path)
@@ -104,7 +105,7 @@ def schema(ctx: Context, exercise_ref: str | None) -> None:
     click.echo(to_json(document), nl=False)
 
 
-@click.command()
+@click.command(cls=ScoreCommand)
 @click.option(
     "--exercise",
     "exercise_ref",
