@@ -121,12 +121,15 @@ def reasons(exercise: Any, t: Any) -> list[str]:
     if threshold is not None and quality is not None and quality < threshold:
         shown = str(threshold.numerator) if threshold.denominator == 1 else display(threshold)
         found.append(f"quality {display(quality)} below threshold {shown}")
-    needed = exercise.min_evaluators
+    # One phrase per gap, the criteria that share it named together.
+    gaps: dict[tuple[str, int, int], list[str]] = {}
     for c in t.criteria:
         for panel, have in (("community", c.community_n), ("officer", c.officer_n)):
-            if have < needed.get(panel, 1):
-                found.append(
-                    f"incomplete: {have} of {needed.get(panel, 1)} {panel} "
-                    f"score{'s' if needed.get(panel, 1) != 1 else ''} on {c.criterion}"
-                )
+            need = exercise.min_evaluators.get(panel, 1)
+            if have < need:
+                gaps.setdefault((panel, have, need), []).append(c.criterion)
+    for (panel, have, need), ids in gaps.items():
+        on = "every criterion" if len(ids) == len(t.criteria) > 1 else ", ".join(ids)
+        scores = "score" if need == 1 else "scores"
+        found.append(f"incomplete: {have} of {need} {panel} {scores} on {on}")
     return found
