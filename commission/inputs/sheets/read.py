@@ -204,7 +204,7 @@ def _read_xlsx(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Proble
         return None, [
             Problem(
                 type="format-error",
-                message=f"the file could not be read as XLSX: {exc}",
+                message=f"the file could not be read as {path.suffix[1:].upper()}: {exc}",
                 file=shown,
                 fix="open it in your spreadsheet program and save it again as XLSX or CSV",
             )
