@@ -98,6 +98,14 @@ def test_an_unopenable_database_names_the_resolved_path(in_tmp: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_file_that_is_not_a_database_names_its_resolved_path(in_tmp: Path) -> None:
+    (in_tmp / "notes.db").write_text("these are my notes, not a database\n" * 10)
+    result = run("--db", "notes.db", "results")
+    assert result.exit_code == 1
+    assert f"{in_tmp / 'notes.db'} is not a database" in result.output
+    assert "pass --db with the path" in result.output and "Traceback" not in result.output
+
+
 # -- validate checks against the stored exercise ------------------------------------------------
 
 

@@ -139,6 +139,11 @@ def translate_errors(where: str | None = None) -> Iterator[None]:
         # 40P01 deadlock, 55P03 lock timeout: another writer holds the store.
         if getattr(error.orig, "sqlstate", None) in ("40P01", "55P03"):
             raise StoreBusy(BUSY_MESSAGE) from error
+        if "file is not a database" in str(error.orig).lower():
+            raise CommissionError(
+                f"{where or 'the file'} is not a database: {error.orig}",
+                [Problem("not-a-database", "not a database", value=where)],
+            ) from error
         raise
 
 
