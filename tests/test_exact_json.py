@@ -259,3 +259,17 @@ def test_numbers_too_large_are_still_refused(token: str) -> None:
 
     with pytest.raises(InvalidDocument, match="too large"):
         load_json(f'{{"a": {token}}}'.encode())
+
+
+def test_the_decision_digest_keeps_its_version_1_order() -> None:
+    # Results list unranked tenders by id now; the digest keeps its own canonical order (rank,
+    # then unranked by total), so a decision issued before this change still verifies.
+    from commission.documents.digest import decision_data
+
+    ex = exercise(quality_threshold=50)
+    rows = []
+    for t, s in (("T1", [1, 1]), ("T2", [2, 2]), ("T3", [5, 5])):
+        rows += every_criterion("C1", t, s) + every_criterion("O1", t, s)
+    found = score(ex, [tender("T1"), tender("T2"), tender("T3")], frame(rows))
+    assert [t.tender for t in found.tenders] == ["T3", "T1", "T2"]
+    assert [t["tender"] for t in decision_data(found, "main")["tenders"]] == ["T3", "T2", "T1"]
