@@ -36,10 +36,11 @@ def validate(ctx: Context, files: tuple[Path, ...], exercise_ref: str | None, fm
     from .output import render
 
     with library_call(fmt):
-        if exercise_ref is not None:
-            exercise = exercise_of(ctx.db_url, exercise_ref)
-        else:
-            exercise = stored_exercise(ctx.db_url, named=ctx.named)
+        exercise = (
+            exercise_of(ctx.db_url, exercise_ref)
+            if exercise_ref is not None
+            else stored_exercise(ctx.db_url, named=ctx.named)
+        )
         if exercise is not None and fmt != "json":
             note(f"checking against exercise {exercise.id}")
         tenders, report = load_tenders(list(files), exercise)
