@@ -273,3 +273,15 @@ def test_the_decision_digest_keeps_its_version_1_order() -> None:
     found = score(ex, [tender("T1"), tender("T2"), tender("T3")], frame(rows))
     assert [t.tender for t in found.tenders] == ["T3", "T1", "T2"]
     assert [t["tender"] for t in decision_data(found, "main")["tenders"]] == ["T3", "T2", "T1"]
+
+
+def test_a_price_with_more_digits_than_the_store_keeps_is_refused(tmp_path: Path) -> None:
+    from commission.inputs.tenders import check_tender
+
+    text = TENDERS[0].read_text(encoding="utf-8").replace(
+        '"amount": 420000,', '"amount": 420000.00000000000000000000000000000000000001,'
+    )
+    doc = load_json(text.encode())
+    found = check_tender(doc, None, "T-001.json")
+    assert [(p.type, p.path) for p in found] == [("too-many-digits", "price/amount")]
+    assert "45 characters" in found[0].message
