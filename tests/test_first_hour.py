@@ -171,6 +171,10 @@ def test_store_commands_take_an_exercise_file_for_its_id(sqlite_url: str) -> Non
     assert by_file.output == by_id.output
     missing = cli(sqlite_url, "tenders", "list", "--exercise", "youth-2026")
     assert missing.exit_code == 1 and "no exercise 'youth-2026'" in missing.output
+    from sqlalchemy.engine import make_url
+
+    resolved = Path(str(make_url(sqlite_url).database)).resolve()
+    assert f"in the database {resolved} (stored: {EXERCISE_ID})" in missing.output
 
 
 # -- .ods sheets, and formula cells with no saved value -----------------------------------------

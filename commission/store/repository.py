@@ -106,18 +106,19 @@ class Repository:
             if exercise_id not in ids:
                 listing = ", ".join(ids) if ids else "none"
                 raise NotFound(
-                    f"no exercise '{exercise_id}' in the database (stored: {listing})",
+                    f"no exercise '{exercise_id}' in the database {self.display_url} "
+                    f"(stored: {listing})",
                     [Problem("unknown-exercise", "unknown exercise", value=exercise_id)],
                 )
             return exercise_id
         if not ids:
             raise NotFound(
-                "the database holds no exercise yet",
+                f"the database {self.display_url} holds no exercise yet",
                 [Problem("no-exercise", "the database holds no exercise yet")],
             )
         if len(ids) > 1:
             raise Usage(
-                f"the database holds {len(ids)} exercises ({', '.join(ids)})",
+                f"the database {self.display_url} holds {len(ids)} exercises ({', '.join(ids)})",
                 [Problem("several-exercises", "several exercises stored", value=", ".join(ids))],
             )
         return ids[0]
