@@ -71,10 +71,22 @@ def _column_of(ref: str) -> str:
     return ref.rstrip("0123456789")
 
 
+def _holds(archive: zipfile.ZipFile, part: str, needle: bytes) -> bool:
+    """Whether ``part`` contains ``needle``, read in chunks (memory stays small)."""
+    tail = b""
+    with archive.open(part) as handle:
+        while chunk := handle.read(1 << 20):
+            if needle in tail + chunk[: len(needle)] or needle in chunk:
+                return True
+            tail = chunk[-len(needle) :]
+    return False
+
+
 def _xlsx_cells(archive: zipfile.ZipFile) -> list[str]:
-    data = archive.read(_xlsx_sheet_part(archive))
-    if b"<f" not in data:
+    part = _xlsx_sheet_part(archive)
+    if not _holds(archive, part, b"<f"):
         return []
+    data = archive.read(part)
     found = []
     for match in _XLSX_CELL.finditer(data):
         content = match.group(2) or b""
@@ -101,9 +113,9 @@ def _xlsx_sheet_part(archive: zipfile.ZipFile) -> str:
 
 
 def _ods_cells(archive: zipfile.ZipFile) -> list[str]:
-    data = archive.read("content.xml")
-    if b"table:formula" not in data:
+    if not _holds(archive, "content.xml", b"table:formula"):
         return []
+    data = archive.read("content.xml")
     root = ElementTree.fromstring(data)
     tables = list(root.iter(f"{_ODS_TABLE}table"))
     if not tables:
