@@ -71,20 +71,23 @@ def _column_of(ref: str) -> str:
     return ref.rstrip("0123456789")
 
 
-def _holds(archive: zipfile.ZipFile, part: str, needle: bytes) -> bool:
-    """Whether ``part`` contains ``needle``, read in chunks (memory stays small)."""
+def _holds(archive: zipfile.ZipFile, part: str, *needles: bytes) -> bool:
+    """Whether ``part`` contains any of ``needles``, read in chunks (memory stays small)."""
+    keep = max(len(n) for n in needles)
     tail = b""
     with archive.open(part) as handle:
         while chunk := handle.read(1 << 20):
-            if needle in tail + chunk[: len(needle)] or needle in chunk:
+            window = tail + chunk
+            if any(n in window for n in needles):
                 return True
-            tail = chunk[-len(needle) :]
+            tail = chunk[-keep:]
     return False
 
 
 def _xlsx_cells(archive: zipfile.ZipFile) -> list[str]:
     part = _xlsx_sheet_part(archive)
-    if not _holds(archive, part, b"<f"):
+    # A formula element: <f>...</f> or <f t="shared" .../> (not <formula1> of a validation).
+    if not _holds(archive, part, b"<f>", b"<f "):
         return []
     data = archive.read(part)
     found = []
