@@ -278,8 +278,10 @@ def test_the_decision_digest_keeps_its_version_1_order() -> None:
 def test_a_price_with_more_digits_than_the_store_keeps_is_refused(tmp_path: Path) -> None:
     from commission.inputs.tenders import check_tender
 
-    text = TENDERS[0].read_text(encoding="utf-8").replace(
-        '"amount": 420000,', '"amount": 420000.00000000000000000000000000000000000001,'
+    text = (
+        TENDERS[0]
+        .read_text(encoding="utf-8")
+        .replace('"amount": 420000,', '"amount": 420000.00000000000000000000000000000000000001,')
     )
     doc = load_json(text.encode())
     found = check_tender(doc, None, "T-001.json")
