@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -22,8 +23,8 @@ def exact(number: Any) -> Fraction:
         return number
     if isinstance(number, bool):
         raise TypeError("a boolean is not a number")
-    if isinstance(number, int):
-        return Fraction(number)
+    if isinstance(number, int | Decimal):
+        return Fraction(number)  # a Decimal is what the JSON reader keeps when a float is inexact
     # repr of a float is the shortest text that reads back as it: the digits the author wrote.
     return Fraction(repr(number) if isinstance(number, float) else str(number))
 
@@ -241,8 +242,23 @@ def bidder_details(doc: Mapping[str, Any]) -> tuple[Identifier | None, str | Non
     return identifier, (str(bidder["address"]) if bidder.get("address") else None)
 
 
-def _number(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
+def _number(value: Fraction) -> int | float | Decimal:
+    """The JSON number of an exact value: a float when that is exact, else the Decimal (a
+    number read from 25 significant digits is written back with all of them)."""
+    if value.denominator == 1:
+        return int(value)
+    approximate = float(value)
+    if Fraction(repr(approximate)) == value:
+        return approximate
+    twos, fives, rest = 0, 0, value.denominator
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:
+        return approximate  # no finite decimal text: built in code, never read from JSON
+    places = max(twos, fives)
+    return Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
 
 
 def lots_from(doc: Sequence[Mapping[str, Any]] | None) -> tuple[Lot, ...]:

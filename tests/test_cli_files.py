@@ -74,7 +74,9 @@ def test_score_table_and_csv() -> None:
     assert re.search(r"east\s+1\s+no\s+T-001\s+Eastside Neighbours CIC", table.output)
     csv_out = run(*score_args("csv"))
     header = csv_out.output.splitlines()[0]
-    assert header == "lot,rank,tie,tender,bidder,status,passed,quality,price,total,divergent"
+    assert header == (
+        "lot,rank,tie,tender,bidder,status,passed,quality,price,total,divergent,reason"
+    )
     assert "T-010" in csv_out.output
 
 

@@ -98,7 +98,7 @@ def test_incomplete_tender_gets_no_rank_and_says_what_is_missing() -> None:
     assert t2.criterion("a").combined == Fraction(17, 4)
     lot = results.lot("main")
     assert lot.complete is False and lot.outcome == "incomplete"
-    assert lot.recommended == ("T1",)
+    assert lot.recommended == ()  # an incomplete lot recommends nothing, as in the PDF
 
 
 def test_tender_with_no_scores_from_one_panel_has_no_quality_score() -> None:

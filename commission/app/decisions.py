@@ -227,7 +227,7 @@ def decide(
             jobs.append(SummaryJob(t, tuple(results.comments_on(t.tender)), winners,
                                    lot_result.title, len(in_lot),
                                    str(staging.temporary(out / "summaries" / name)),
-                                   digest_hex, head, provisional))
+                                   digest_hex, head, provisional, lot_result.complete))
     def report(done: int) -> None:
         if progress is not None:
             progress(done, len(jobs))

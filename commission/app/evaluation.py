@@ -81,7 +81,7 @@ def score(
 
 
 def score_files(
-    exercise_path: Path | str,
+    exercise_path: Exercise | Path | str,
     tender_paths: Sequence[Path | str],
     score_paths: Sequence[Path | str],
     *,
@@ -95,7 +95,9 @@ def score_files(
     from ..inputs.sheets import read_scores
     from ..inputs.tenders import read_tenders
 
-    exercise = load_exercise(Path(exercise_path))
+    exercise = (
+        exercise_path if isinstance(exercise_path, Exercise) else load_exercise(Path(exercise_path))
+    )
     tenders = read_tenders([Path(p) for p in tender_paths], exercise)
     frame = read_scores(
         [Path(p) for p in score_paths],

@@ -102,11 +102,14 @@ def analysis_option(func: F) -> F:
 
 
 def exercise_option(func: F) -> F:
+    from .exercises import exercise_id_callback
+
     return click.option(
         "--exercise",
         "exercise_id",
-        metavar="ID",
-        help="Which exercise, when the database holds several.",
+        metavar="ID|FILE",
+        callback=exercise_id_callback,
+        help="Which exercise, when the database holds several: its id, or its JSON file.",
     )(func)
 
 
@@ -161,6 +164,8 @@ class Context:
 
     def __init__(self, db: str | None) -> None:
         self.db_url = db or os.environ.get("COMMISSION_DB") or DEFAULT_DB
+        #: True when the database was named (``--db`` or the environment), not the default.
+        self.named = bool(db or os.environ.get("COMMISSION_DB"))
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -169,9 +174,10 @@ pass_context = click.make_pass_decorator(Context)
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
-    metavar="URL",
-    help="Database URL (env COMMISSION_DB). Default: SQLite file commission.db in this folder; "
-    "PostgreSQL as postgresql+psycopg://user@host/name.",
+    metavar="PATH|URL",
+    help="Database: a SQLite file's path, or a URL (env COMMISSION_DB). Default: commission.db "
+    "in this folder; sqlite:////abs/path.db (four slashes) for an absolute path in a URL; "
+    "PostgreSQL as postgresql://user@host/name.",
 )
 @click.version_option(package_name="commission")
 @click.pass_context

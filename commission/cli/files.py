@@ -7,7 +7,16 @@ from pathlib import Path
 import click
 
 from ..errors import ExitStatus
-from . import analysis_option, format_option, library_call, note, quiet_option
+from . import (
+    Context,
+    analysis_option,
+    format_option,
+    library_call,
+    note,
+    pass_context,
+    quiet_option,
+)
+from .suggest import ScoreCommand
 
 _EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 _EXISTING_ANY = click.Path(exists=True, path_type=Path)
@@ -17,25 +26,38 @@ _EXISTING_ANY = click.Path(exists=True, path_type=Path)
 @click.argument("files", nargs=-1, required=True, type=_EXISTING_ANY)
 @click.option(
     "--exercise",
-    "exercise_path",
-    type=_EXISTING,
-    help="Also check each tender against this exercise (criteria answered, lot named).",
+    "exercise_ref",
+    metavar="ID|FILE",
+    help="Also check each tender against this exercise (criteria answered, lot named): a "
+    "stored exercise's id or an exercise JSON file. Default: the exercise stored in the "
+    "database, when it holds one.",
 )
 @format_option
-def validate(files: tuple[Path, ...], exercise_path: Path | None, fmt: str) -> None:
+@pass_context
+def validate(ctx: Context, files: tuple[Path, ...], exercise_ref: str | None, fmt: str) -> None:
     """Validate tender submission JSON files without storing them.
 
     Every error is listed with its file and JSON path. Exit status 1 when any file is invalid.
     """
     from ..inputs.tenders import load_tenders
+    from .exercises import exercise_of, stored_exercise
     from .output import render
 
     with library_call(fmt):
-        exercise = None
-        if exercise_path is not None:
-            from ..inputs.exercise import load_exercise
+        exercise = (
+            exercise_of(ctx.db_url, exercise_ref)
+            if exercise_ref is not None
+            else stored_exercise(ctx.db_url, named=ctx.named)
+        )
+        if exercise is not None and fmt != "json":
+            note(f"checking against exercise {exercise.id}")
+        elif exercise is None and exercise_ref is None and ctx.named and fmt != "json":
+            from ..store.db import describe, normalise_url
 
-            exercise = load_exercise(exercise_path)
+            note(
+                f"no database at {describe(normalise_url(ctx.db_url))}: checking against the "
+                "tender schema alone"
+            )
         tenders, report = load_tenders(list(files), exercise)
     if fmt == "json":
         click.echo(render("json", [], document=report.to_dict()), nl=False)
@@ -76,29 +98,37 @@ def _line_place(problem: object) -> str | None:
 @click.command()
 @click.option(
     "--exercise",
-    "exercise_path",
-    type=_EXISTING,
-    help="Specialise the schema for this exercise: its criteria, lots and price rules.",
+    "exercise_ref",
+    metavar="ID|FILE",
+    help="Specialise the schema for this exercise (its criteria, lots and price rules): a "
+    "stored exercise's id or an exercise JSON file.",
 )
-def schema(exercise_path: Path | None) -> None:
+@pass_context
+def schema(ctx: Context, exercise_ref: str | None) -> None:
     """Print the tender submission JSON Schema, to publish to bidders."""
     from .output import to_json
 
     with library_call():
-        if exercise_path is None:
+        if exercise_ref is None:
             from ..inputs.validation import load_schema
 
             document = load_schema("tender")
         else:
-            from ..inputs.exercise import load_exercise
             from ..inputs.tenders import tender_schema
+            from .exercises import exercise_of
 
-            document = tender_schema(load_exercise(exercise_path))
+            document = tender_schema(exercise_of(ctx.db_url, exercise_ref))
     click.echo(to_json(document), nl=False)
 
 
-@click.command()
-@click.option("--exercise", "exercise_path", required=True, type=_EXISTING, help="Exercise JSON.")
+@click.command(cls=ScoreCommand)
+@click.option(
+    "--exercise",
+    "exercise_ref",
+    required=True,
+    metavar="ID|FILE",
+    help="The exercise: its JSON file, or the id of an exercise stored in the database.",
+)
 @click.option(
     "--tenders",
     "tender_paths",
@@ -122,8 +152,10 @@ def schema(exercise_path: Path | None) -> None:
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV sheets, e.g. cp1252.")
 @format_option
 @analysis_option
+@pass_context
 def score(
-    exercise_path: Path,
+    ctx: Context,
+    exercise_ref: str,
     tender_paths: tuple[Path, ...],
     score_paths: tuple[Path, ...],
     more_score_paths: tuple[Path, ...],
@@ -137,10 +169,11 @@ def score(
     Several sheets can follow one --scores (a shell glob works): --scores sheets/*.csv
     """
     from ..app.evaluation import score_files
+    from .exercises import exercise_of
 
     with library_call(fmt):
         results = score_files(
-            exercise_path,
+            exercise_of(ctx.db_url, exercise_ref),
             tender_paths,
             score_paths + more_score_paths,
             evaluator=evaluator,

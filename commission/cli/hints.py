@@ -13,6 +13,7 @@ MESSAGE_HINTS = {
     "no-exercise": "; run: commission init EXERCISE.json",
     "old-schema": "; run: commission init EXERCISE.json to upgrade it",
     "several-exercises": "; pass --exercise ID to pick one",
+    "not-a-database": "; pass --db with the path of the exercise's database",
     "overwrite": " (pass --replace to replace them)",
     "incomplete-tender": " (use --provisional for a provisional decision)",
     "no-final-decision": "; issue one with: commission decide --out DIR",

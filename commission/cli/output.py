@@ -6,7 +6,6 @@ CSV written here is opened by panel members in Excel and LibreOffice: every text
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -49,7 +48,9 @@ def _table_cell(value: Any) -> str:
 
 
 def to_json(document: Any) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    from ..exactjson import dumps
+
+    return dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def render(
@@ -86,5 +87,38 @@ def results_rows(results: Any) -> list[dict[str, Any]]:
             "total": display(t.total_score) if t.total_score is not None else None,
         }
         row["divergent"] = ", ".join(c.criterion for c in t.criteria if c.divergent) or None
+        row["reason"] = "; ".join(reasons(results.exercise, t)) or None
         rows.append(row)
     return rows
+
+
+def reasons(exercise: Any, t: Any) -> list[str]:
+    """Why a tender failed or is incomplete, short enough for a table cell (SPEC §6 rules 4, 6):
+    ``collaboration 1.50 below minimum 2.00``, ``quality 36.67 below threshold 40``,
+    ``incomplete: 1 of 2 officer scores on innovation``."""
+    from ..scoring import display
+
+    found = []
+    minimums = {c.id: c.minimum for c in exercise.criteria.criteria}
+    for c in t.criteria:
+        if c.below_minimum:
+            found.append(
+                f"{c.criterion} {display(c.combined)} below minimum "
+                f"{display(minimums[c.criterion])}"
+            )
+    threshold, quality = exercise.quality_threshold, t.quality_score
+    if threshold is not None and quality is not None and quality < threshold:
+        shown = str(threshold.numerator) if threshold.denominator == 1 else display(threshold)
+        found.append(f"quality {display(quality)} below threshold {shown}")
+    # One phrase per gap, the criteria that share it named together.
+    gaps: dict[tuple[str, int, int], list[str]] = {}
+    for c in t.criteria:
+        for panel, have in (("community", c.community_n), ("officer", c.officer_n)):
+            need = exercise.min_evaluators.get(panel, 1)
+            if have < need:
+                gaps.setdefault((panel, have, need), []).append(c.criterion)
+    for (panel, have, need), ids in gaps.items():
+        on = "every criterion" if len(ids) == len(t.criteria) > 1 else ", ".join(ids)
+        scores = "score" if need == 1 else "scores"
+        found.append(f"incomplete: {have} of {need} {panel} {scores} on {on}")
+    return found

@@ -26,6 +26,7 @@ from . import (
     show_progress,
     text_or_json_option,
 )
+from .suggest import ScoresGroup
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -139,7 +140,7 @@ def sheet(
     note(f"wrote {target}: {count} tender{'s' if count != 1 else ''} for {evaluator_id}", quiet)
 
 
-@click.group()
+@click.group(cls=ScoresGroup)
 def scores() -> None:
     """Import score sheets."""
 

@@ -28,11 +28,18 @@ def _ratio(value: Fraction | None) -> str | None:
     return f"{value.numerator}/{value.denominator}"
 
 
+def _canonical_order(t: Any) -> tuple[bool, int, float, str]:
+    """The order of tenders in the digest, fixed at version 1 (rank, then unranked by total),
+    so decisions issued before unranked tenders were listed by id still verify."""
+    return (t.rank is None, t.rank or 0, -(float(t.total_score) if t.total_score is not None
+                                           else 0.0), t.tender)
+
+
 def decision_data(results: Results, lot_id: str) -> dict[str, Any]:
     """Everything the decision for ``lot_id`` decides, as JSON-ready data."""
     exercise = results.exercise
     lot = results.lot(lot_id)
-    tenders = results.in_lot(lot_id)
+    tenders = sorted(results.in_lot(lot_id), key=_canonical_order)
     return {
         "version": DIGEST_VERSION,
         "exercise": exercise.id,

@@ -35,6 +35,8 @@ class SummaryJob:
     digest: str = ""
     audit_head: str = ""
     provisional: bool = False
+    #: False while some tender in the lot is not fully scored: nothing is recommended yet.
+    lot_complete: bool = True
 
 
 def nearest_point(value: Fraction | None, low: int, high: int) -> int | None:
@@ -51,6 +53,16 @@ def outcome_text(job: SummaryJob) -> tuple[str, list[str]]:
     if not t.complete:
         return ("The assessment of your tender is not complete yet.", [markup(m) for m in
                                                                        t.missing])
+    if not job.lot_complete and t.rank == 1:
+        return ("Your tender ranks first so far; no tender can be recommended until every "
+                "tender in this lot is fully scored.", [])
+    if not job.lot_complete:
+        so_far = [markup(f) for f in t.failures]
+        if t.passed and t.rank is not None:
+            so_far.append(f"Your tender passed and ranks {t.rank}{' (tie)' if t.tie else ''} "
+                          f"of {job.tenders_in_lot} so far.")
+        return ("No tender can be recommended yet: the assessment of this lot is not complete.",
+                so_far)
     if t.rank == 1 and len(winners) == 1:
         return ("Your tender ranked first and is the panels' recommended tender.", [])
     if t.rank == 1:

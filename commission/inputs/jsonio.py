@@ -13,10 +13,12 @@ import json
 import math
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
 from commission.errors import InvalidDocument, Problem
+from commission.exactjson import parse_float
 
 MAX_BYTES = 5_000_000
 MAX_DEPTH = 64
@@ -234,9 +236,10 @@ def _no_constant(token: str) -> NoReturn:
     raise _Refusal("json-constant", token)
 
 
-def _finite_float(token: str) -> float:
-    value = float(token)
-    if not math.isfinite(value):
+def _finite_float(token: str) -> float | Decimal:
+    # The number as written: a float when that is exact, else the Decimal (commission.exactjson).
+    value = parse_float(token)
+    if isinstance(value, float) and not math.isfinite(value):
         raise _Refusal("json-constant", token)
     return value
 

@@ -42,7 +42,7 @@ def did_you_mean(value: Any, known: Iterable[str], listing: str) -> str:
     if close:
         return f"did you mean {close}?"
     shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-    return f"{listing} are {shown}" if known else f"no {listing} are known"
+    return f"{listing} are {shown}" if known else f"there are no {listing.removeprefix('the ')} yet"
 
 
 def _loose_number(text: str) -> str:

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import os
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,39 @@ def check_tender(
                 fix="put each tender in its own file, as one object starting with {",
             )
         ]
-    found = problems(doc, "tender", file)
+    found = problems(doc, "tender", file) + _price_digits(doc, file)
     from commission.inputs.text_checks import tender_text_problems
 
     found += tender_text_problems(doc, file)  # NUL and control characters, with their path
     if exercise is None or not isinstance(doc, Mapping):
         return found
     return sorted(found + _exercise_problems(doc, exercise, file), key=_order)
+
+
+#: The longest price text the store keeps (its ``price`` column), digits, point and exponent.
+PRICE_TEXT_MAX = 40
+
+
+def _price_digits(doc: Any, file: str | None) -> list[Problem]:
+    """A price written with more digits than any price needs (it is kept exactly as written)."""
+    price = doc.get("price") if isinstance(doc, Mapping) else None
+    amount = price.get("amount") if isinstance(price, Mapping) else None
+    if isinstance(amount, bool) or not isinstance(amount, int | float | Decimal):
+        return []
+    text = repr(amount) if isinstance(amount, float) else str(amount)
+    if len(text) <= PRICE_TEXT_MAX:
+        return []
+    return [
+        Problem(
+            type="too-many-digits",
+            message=f"the price is written with {len(text)} characters, more than "
+            f"{PRICE_TEXT_MAX}",
+            file=file,
+            path="price/amount",
+            value=text if len(text) <= 80 else text[:77] + "...",
+            fix="write the price in pounds and pence, such as 420000 or 99.95",
+        )
+    ]
 
 
 def _exercise_problems(

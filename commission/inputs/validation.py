@@ -14,6 +14,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from commission.errors import Problem
@@ -553,7 +554,7 @@ def _json_type(instance: Any) -> str:
         return "null"
     if isinstance(instance, bool):
         return "true or false"
-    if isinstance(instance, int | float):
+    if isinstance(instance, int | float | Decimal):
         return "a number"
     if isinstance(instance, str):
         return "text"
@@ -566,7 +567,7 @@ def _json_type(instance: Any) -> str:
 
 def _short_value(instance: Any) -> Any:
     """The offending value as a problem carries it: scalars kept, long text and containers cut."""
-    if instance is None or isinstance(instance, bool | int | float):
+    if instance is None or isinstance(instance, bool | int | float | Decimal):
         return instance
     if isinstance(instance, str):
         return instance if len(instance) <= 80 else instance[:77] + "..."

@@ -194,15 +194,10 @@ def _lot(
             if complete[i] and quality.passed[i] and (total := totals[i]) is not None
         ]
     )
-    approximate = {i: float(t) for i in members if (t := totals[i]) is not None}
+    # Ranked tenders by rank, then unranked ones; within each, by tender id (README: output order).
     ordered = sorted(
         members,
-        key=lambda i: (
-            tenders[i].id not in ranks,
-            ranks.get(tenders[i].id, 0),
-            -(approximate[i] if i in approximate else 0.0),  # unranked: display only
-            tenders[i].id,
-        ),
+        key=lambda i: (tenders[i].id not in ranks, ranks.get(tenders[i].id, 0), tenders[i].id),
     )
     ids = exercise.criteria.ids
     need_c, need_o = _needed(exercise)
@@ -333,7 +328,8 @@ def _rank(eligible: Sequence[tuple[Fraction, str]]) -> tuple[dict[str, int], set
 
 def _lot_outcome(lot_id: str, title: str, results: Sequence[TenderResult]) -> LotResult:
     complete = all(r.complete for r in results)
-    first = tuple(r.tender for r in results if r.rank == 1)
+    # An incomplete lot recommends nothing: a tender still being scored could yet come first.
+    first = tuple(r.tender for r in results if r.rank == 1) if complete else ()
     if not complete:
         outcome = OUTCOME_INCOMPLETE
     elif len(first) > 1:

@@ -9,7 +9,6 @@ by the migrations refuse UPDATE and DELETE on the table, so tampering needs deli
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from .. import exactjson
 from .models import AuditRow, table_of
 
 GENESIS = "0" * 64
@@ -25,7 +25,7 @@ _table = table_of(AuditRow)
 
 def canonical_json(document: Any) -> str:
     """The one text of a JSON document that is hashed: sorted keys, no spaces, no escapes."""
-    return json.dumps(
+    return exactjson.dumps(
         document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
 
@@ -73,7 +73,7 @@ def append(
             "exercise": exercise_id,
             "at": at,
             "action": action,
-            "details": json.loads(canonical_json(details)),
+            "details": exactjson.loads(canonical_json(details)),
         }
         digest = entry_hash(prev, entry)
         rows.append(

@@ -31,15 +31,25 @@ _WRITE = "commission_write"
 BUSY_MESSAGE = "the database is busy with another import; try again"
 
 
+#: How a database may be named, for messages.
+DATABASE_FORMS = (
+    "a file path such as commission.db or /srv/data/commission.db, or a URL: "
+    "sqlite:///commission.db (three slashes: a path relative to this folder), "
+    "sqlite:////srv/data/commission.db (four slashes: an absolute path) or "
+    "postgresql://user@host/name"
+)
+
+
 def normalise_url(url: str | URL) -> URL:
-    """A SQLAlchemy URL; plain ``postgresql://`` and ``postgres://`` go through psycopg 3."""
+    """A SQLAlchemy URL from a URL or a plain file path (a SQLite database);
+    plain ``postgresql://`` and ``postgres://`` go through psycopg 3."""
+    if isinstance(url, str) and "://" not in url and url.strip() and url != "sqlite:":
+        # A plain path: ``commission.db``, ``/srv/data/commission.db``, ``~/c.db``, ``C:\c.db``.
+        return URL.create("sqlite", database=str(Path(url).expanduser()))
     try:
         parsed = make_url(url)
     except ArgumentError as error:
-        raise Usage(
-            f"'{url}' is not a database URL; use sqlite:///commission.db or "
-            "postgresql://user@host/name"
-        ) from error
+        raise Usage(f"'{url}' is not a database; give {DATABASE_FORMS}") from error
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -54,15 +64,32 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
+def describe(url: URL) -> str:
+    """The database as a person should see it in a message: a SQLite file as its resolved
+    absolute path (what a relative path or a three-slash URL really opens), else the URL
+    without its password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path.resolve())
+    return url.render_as_string(hide_password=True)
+
+
 def make_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine set up for the store; see :func:`writing` for write transactions."""
+    from .. import exactjson
+
     parsed = normalise_url(url)
+    # JSON columns keep numbers exactly as written (a Decimal where a float would round).
+    json_options: dict[str, Any] = {
+        "json_serializer": exactjson.dumps,
+        "json_deserializer": exactjson.loads,
+    }
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
+        engine = create_engine(parsed, connect_args={"timeout": busy_timeout}, **json_options)
         _sqlite_events(engine, busy_timeout)
         return engine
     try:
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, **json_options)
     except ImportError as error:  # installed with --no-deps, or psycopg removed
         raise CommissionError(
             f"PostgreSQL needs the psycopg driver, which is not installed ({error}); "
@@ -138,7 +165,7 @@ class Store:
 
     @property
     def display_url(self) -> str:
-        return self.url.render_as_string(hide_password=True)
+        return describe(self.url)
 
     def __enter__(self) -> Store:
         return self
@@ -192,7 +219,10 @@ def open_store(
     parsed = normalise_url(url)
     path = sqlite_path(parsed)
     if path is not None and not create and not path.exists():
-        raise NotFound(
-            f"no database at {path}", [Problem("no-database", "no database", value=str(path))]
-        )
+        resolved = str(path.resolve())
+        message = f"no database at {resolved}"
+        if not path.is_absolute() and Path("/", path).exists():
+            # sqlite:///srv/x.db is relative to this folder; the file is at /srv/x.db.
+            message += f" (a database exists at /{path}: write sqlite:////{path} or /{path})"
+        raise NotFound(message, [Problem("no-database", "no database", value=resolved)])
     return Store(parsed, busy_timeout=busy_timeout)

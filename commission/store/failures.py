@@ -137,6 +137,8 @@ def translate(error: DBAPIError, where: str, busy_message: str) -> CommissionErr
 def _sqlite_file(where: str) -> str | None:
     from sqlalchemy.engine import make_url
 
+    if "://" not in where:  # already the resolved path of a SQLite file (store.display_url)
+        return os.path.abspath(where) if where.startswith(os.sep) else None
     try:
         url = make_url(where)
     except Exception:  # noqa: BLE001 - not a URL: nothing to look at
@@ -162,7 +164,7 @@ def _disk_nearly_full(where: str) -> bool:
     from sqlalchemy.engine import make_url
 
     try:
-        database = make_url(where).database
+        database = _sqlite_file(where) if "://" not in where else make_url(where).database
         if not database:
             return False
         folder = os.path.dirname(os.path.abspath(database))

@@ -110,18 +110,19 @@ class Repository:
             if exercise_id not in ids:
                 listing = ", ".join(ids) if ids else "none"
                 raise NotFound(
-                    f"no exercise '{exercise_id}' in the database (stored: {listing})",
+                    f"no exercise '{exercise_id}' in the database {self.display_url} "
+                    f"(stored: {listing})",
                     [Problem("unknown-exercise", "unknown exercise", value=exercise_id)],
                 )
             return exercise_id
         if not ids:
             raise NotFound(
-                "the database holds no exercise yet",
+                f"the database {self.display_url} holds no exercise yet",
                 [Problem("no-exercise", "the database holds no exercise yet")],
             )
         if len(ids) > 1:
             raise Usage(
-                f"the database holds {len(ids)} exercises ({', '.join(ids)})",
+                f"the database {self.display_url} holds {len(ids)} exercises ({', '.join(ids)})",
                 [Problem("several-exercises", "several exercises stored", value=", ".join(ids))],
             )
         return ids[0]
@@ -508,14 +509,13 @@ class Repository:
 
 @functools.lru_cache(maxsize=8)
 def _exercise_from_stored(digest: str, document_json: str) -> Exercise:
-    import json
-
+    from .. import exactjson
     from ..inputs.exercise import exercise_from_dict
 
     # The document was checked in full at init and is stored, never changed, under its SHA-256:
     # rebuilt without checking again while it still hashes to that digest (checked otherwise).
     intact = hashlib.sha256(document_json.encode("utf-8")).hexdigest() == digest
-    return exercise_from_dict(json.loads(document_json), trusted=intact)
+    return exercise_from_dict(exactjson.loads(document_json), trusted=intact)
 
 
 def _price_text(document: Mapping[str, Any]) -> tuple[str | None, str | None]:

@@ -199,6 +199,7 @@ def _duplicate_problems(frame: pd.DataFrame, ids: _Ids, blank_any: Any) -> list[
         evaluator=ids.distinct["evaluator"][ids.codes["evaluator"][later]],
         tender=ids.distinct["tender"][ids.codes["tender"][later]],
         criterion=ids.distinct["criterion"][ids.codes["criterion"][later]],
+        score=frame.loc[later, "score"].map(nullable).astype(object),
     )
     return [
         emit(
@@ -215,7 +216,7 @@ def _duplicate_problems(frame: pd.DataFrame, ids: _Ids, blank_any: Any) -> list[
                 file=r["file"],
                 row=int(r["row"]),
                 column=r["column"],
-                value=r["criterion"],
+                value=r["score"],
                 fix="keep one score for each evaluator, tender and criterion",
             ),
         )
@@ -272,6 +273,10 @@ def _missing_value(name: str, r: Mapping[str, Any]) -> Problem:
     )
 
 
+def _plural(name: str) -> str:
+    return "criteria" if name == "criterion" else f"{name}s"
+
+
 def _unknown(name: str, known: list[str], r: Mapping[str, Any]) -> Problem:
     return Problem(
         type=f"unknown-{name}",
@@ -280,7 +285,7 @@ def _unknown(name: str, known: list[str], r: Mapping[str, Any]) -> Problem:
         row=int(r["row"]),
         column=r["column"],
         value=r["value"],
-        fix=did_you_mean(r["value"], known, f"the {name}s of this exercise"),
+        fix=did_you_mean(r["value"], known, f"the {_plural(name)} of this exercise"),
     )
 
 

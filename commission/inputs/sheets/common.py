@@ -34,8 +34,9 @@ _SEPARATORS = re.compile(r"[\s_\-]+")
 
 
 def header_key(text: str) -> str:
-    """A header or criterion name as compared: lower case, separators collapsed to one space."""
-    return _SEPARATORS.sub(" ", str(text).strip().casefold()).strip()
+    """A header or criterion name as compared: lower case, without spaces, ``-`` or ``_``
+    (``Long-term``, ``long_term``, ``long term`` and ``longterm`` are one header)."""
+    return _SEPARATORS.sub("", str(text).casefold())
 
 
 def scale_fix(criterion: Criterion | None, exercise: Exercise) -> str:

@@ -92,6 +92,9 @@ def _expected(exercise: Exercise, headers: Sequence[str], long: bool) -> tuple[s
     )
 
 
+_COMMENT = header_key(" comment")
+
+
 def _name_of(key: str, long: bool, crit_keys: dict[str, str]) -> str | None:
     """The field a header names: a long column, evaluator/tender, a criterion or its comment."""
     if long:
@@ -100,8 +103,8 @@ def _name_of(key: str, long: bool, crit_keys: dict[str, str]) -> str | None:
         return key
     if key in crit_keys:
         return crit_keys[key]
-    if key.endswith(" comment") and key[: -len(" comment")] in crit_keys:
-        return crit_keys[key[: -len(" comment")]] + " comment"
+    if key.endswith(_COMMENT) and key[: -len(_COMMENT)] in crit_keys:
+        return crit_keys[key[: -len(_COMMENT)]] + " comment"
     return None
 
 

@@ -39,19 +39,23 @@ def _read_table(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The sheet as a table of text with integer column labels, header in row 0."""
     suffix = path.suffix.lower()
-    if suffix in (".xls", ".ods", ".xlsm", ".xlsb", ".numbers"):
+    if suffix in (".xls", ".xlsm", ".xlsb", ".numbers"):
         return None, [
             Problem(
                 type="format-error",
                 message=f"{suffix} score sheets cannot be read",
                 file=shown,
                 value=suffix,
-                fix="save as CSV or XLSX (File > Save As) and import that file",
+                fix="save as CSV, XLSX or ODS (File > Save As) and import that file",
             )
         ]
     try:
-        if suffix == ".xlsx":
-            return _read_xlsx(path, shown)
+        if suffix in (".xlsx", ".ods"):  # calamine reads LibreOffice's .ods as well
+            from .formulas import unsaved_formulas
+
+            table, problems = _read_xlsx(path, shown)
+            unsaved = unsaved_formulas(path, shown, suffix) if table is not None else []
+            return (None, unsaved) if unsaved else (table, problems)
         return _read_csv(path, shown, encoding)
     except FileNotFoundError:
         return None, [
@@ -212,7 +216,7 @@ def _read_xlsx(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Proble
         return None, [
             Problem(
                 type="format-error",
-                message=f"the file could not be read as XLSX: {exc}",
+                message=f"the file could not be read as {path.suffix[1:].upper()}: {exc}",
                 file=shown,
                 fix="open it in your spreadsheet program and save it again as XLSX or CSV",
             )

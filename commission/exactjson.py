@@ -1,0 +1,110 @@
+"""JSON numbers kept as written: a number a float cannot hold exactly is read as a Decimal.
+
+``json.loads`` turns ``50.0000000000000001`` into the float ``50.0``; a weight or threshold
+written with 25 significant digits would silently become another number. :func:`parse_float`
+keeps the float whenever its shortest text is numerically the number written (so ``0.1``,
+``12.5`` and ``2`` stay the plain types every consumer knows, and the canonical JSON and
+SHA-256 of such documents are unchanged), and returns the exact :class:`~decimal.Decimal`
+otherwise. :func:`dumps` writes such a Decimal back as the same JSON number; :func:`loads`
+reads it back the same way, so a document survives the store and the audit trail exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["dumps", "has_decimal", "loads", "parse_float"]
+
+
+def parse_float(token: str) -> float | Decimal:
+    """The JSON number ``token`` (with a fraction or exponent): a float if that is exact."""
+    value = float(token)
+    if not math.isfinite(value):
+        return value  # the caller decides what to do with numbers too large to be finite
+    shortest = repr(value)
+    if shortest == token or Decimal(shortest) == Decimal(token):
+        return value
+    return Decimal(token)
+
+
+def loads(text: str | bytes) -> Any:
+    """``json.loads`` with :func:`parse_float`."""
+    return json.loads(text, parse_float=parse_float)
+
+
+def has_decimal(document: Any) -> bool:
+    """True when ``document`` holds a Decimal anywhere (no recursion limit is involved)."""
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Decimal):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
+def dumps(document: Any, **options: Any) -> str:
+    """``json.dumps`` that writes a Decimal as the JSON number it is.
+
+    Documents without a Decimal go straight to ``json.dumps``, so their text is exactly what it
+    always was. With Decimals, the options ``sort_keys``, ``separators``, ``indent``,
+    ``ensure_ascii``, ``allow_nan`` and ``default`` mean what they mean to ``json.dumps``.
+    """
+    if not has_decimal(document):
+        return json.dumps(document, **options)
+    return _Encoder(**options).encode(document, 0)
+
+
+class _Encoder:
+    def __init__(
+        self,
+        *,
+        sort_keys: bool = False,
+        separators: tuple[str, str] | None = None,
+        indent: int | str | None = None,
+        ensure_ascii: bool = True,
+        allow_nan: bool = True,
+        default: Any = None,
+    ) -> None:
+        self.sort_keys = sort_keys
+        self.indent = " " * indent if isinstance(indent, int) else indent
+        item_sep, key_sep = separators or ((",", ": ") if indent is not None else (", ", ": "))
+        self.item_sep, self.key_sep = item_sep, key_sep
+        self.scalar_options = {
+            "ensure_ascii": ensure_ascii,
+            "allow_nan": allow_nan,
+            "default": default,
+        }
+
+    def scalar(self, value: Any) -> str:
+        return json.dumps(value, **self.scalar_options)
+
+    def encode(self, value: Any, level: int) -> str:
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise ValueError(f"{value} is not a JSON number")
+            return str(value)  # digits, a point and an exponent such as E-7: JSON syntax
+        if isinstance(value, dict):
+            keys = sorted(value) if self.sort_keys else list(value)
+            items = [
+                self.scalar(str(k)) + self.key_sep + self.encode(value[k], level + 1) for k in keys
+            ]
+            return self.wrap("{", items, "}", level)
+        if isinstance(value, list | tuple):
+            return self.wrap("[", [self.encode(v, level + 1) for v in value], "]", level)
+        return self.scalar(value)
+
+    def wrap(self, opening: str, items: list[str], closing: str, level: int) -> str:
+        if not items:
+            return opening + closing
+        if self.indent is None:
+            return opening + self.item_sep.join(items) + closing
+        inner = "\n" + self.indent * (level + 1)
+        outer = "\n" + self.indent * level
+        return opening + inner + (self.item_sep + inner).join(items) + outer + closing
