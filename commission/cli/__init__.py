@@ -182,9 +182,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 def _register() -> None:
-    from . import decisions, files, store
+    from . import decisions, files, moderation, store
 
-    for module in (files, store, decisions):
+    for module in (files, store, decisions, moderation):
         module.register(cli)
 
 

@@ -393,5 +393,7 @@ def _frame(
 ) -> Any:
     import pandas as pd
 
-    frame = pd.DataFrame(list(map(tuple, result)), columns=list(columns))
-    return frame.astype(object) if objects else frame
+    rows = list(map(tuple, result))
+    if objects:  # None stays None (no NaN for an abstention's missing score)
+        return pd.DataFrame(rows, columns=list(columns), dtype=object)
+    return pd.DataFrame(rows, columns=list(columns))
