@@ -77,8 +77,8 @@ def refuse_frozen(
         for row in first.itertuples(index=False)
     ]
     raise Refused(
-        f"{plural(len(touched), 'row')} of the sheets would change the frozen independent round "
-        f"of lot {', '.join(touched_lots)}; nothing was imported",
+        f"{plural(len(touched), 'row')} of the sheets are for the frozen independent round of "
+        f"lot {', '.join(touched_lots)}; nothing was imported",
         capped(iter(problems), len(problems), "round-frozen", "import into the moderated round"),
     )
 

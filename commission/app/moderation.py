@@ -15,6 +15,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 PACK_CSV = "moderation.csv"
 OUTLIERS_CSV = "outliers.csv"
 AGENDA_JSON = "agenda.json"
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+|/[0-9]+)?")
 SHEET_COLUMNS = ("evaluator", "lot", "tender", "bidder", "criterion", "score", "comment", "reason")
 
 
@@ -167,7 +169,7 @@ def _sheet_rows(
             score, comment = given.get((tender.id, criterion), ("", None))
             rows.append(
                 [evaluator, tender.lot, tender.id, tender.bidder, criterion, score]
-                + [comment or "", ""]
+                + [_cell(comment), ""]
             )
     return rows
 
@@ -187,8 +189,18 @@ def _csv(path: Path, header: list[str], rows: list[list[Any]]) -> dict[str, str]
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows([[escape_formula(v) for v in row] for row in rows])
+        writer.writerows([[_cell(v) for v in row] for row in rows])
     return _digest(path)
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: numbers the pack writes as text (``-0.17``, ``-1/6``) stay numbers for the
+    spreadsheet; any other text is escaped against formula injection."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        return value
+    return escape_formula(value)
 
 
 def _digest(path: Path) -> dict[str, str]:

@@ -123,7 +123,8 @@ class RoundReads:
         import pandas as pd
 
         seen = self._effective(exercise_id, view)
-        e = table_of(EvaluatorRow).c
+        evaluators = table_of(EvaluatorRow)
+        e = evaluators.c
         query = (
             select(
                 seen.c.tender_id,
@@ -133,7 +134,7 @@ class RoundReads:
                 func.count(seen.c.score),
                 func.count(),
             )
-            .join(e, and_(e.exercise_id == exercise_id, e.id == seen.c.evaluator_id))
+            .join(evaluators, and_(e.exercise_id == exercise_id, e.id == seen.c.evaluator_id))
             .group_by(seen.c.tender_id, seen.c.criterion_id, e.panel)
         )
         rows = [tuple(row) for row in self.connection.execute(query)]
