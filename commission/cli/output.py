@@ -97,5 +97,16 @@ def results_rows(results: Any) -> list[dict[str, Any]]:
             "total": display(t.total_score) if t.total_score is not None else None,
         }
         row["divergent"] = ", ".join(c.criterion for c in t.criteria if c.divergent) or None
+        extra = getattr(results, "round_extras", {}).get(t.tender)
+        if extra is not None:  # rounds or abstentions are stored: show them
+            row["round"] = extra["round"]
+            row["abstained"] = (
+                ", ".join(
+                    f"{c} ({n['community_abstained'] + n['officer_abstained']})"
+                    for c, n in extra["criteria"].items()
+                    if n["community_abstained"] + n["officer_abstained"]
+                )
+                or None
+            )
         rows.append(row)
     return rows
