@@ -299,7 +299,9 @@ def read_notes(
     for number, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
-        cell = {k: (cells[i].strip() if i < len(cells) else "") for k, i in where.items()}
+        cell: dict[str, str] = {
+            k: (cells[i].strip() if i < len(cells) else "") for k, i in where.items()
+        }
         tender, note = cell["tender"], cell["note"]
         criterion = keys.get(header_key(cell["criterion"]))
         found = _note_problems(shown, number, cell, tender, criterion, known_tenders, exercise)

@@ -368,7 +368,7 @@ def _round_record(
         "evaluator_id": str(row["evaluator"]),
         "tender_id": str(row["tender"]),
         "criterion_id": str(row["criterion"]),
-        "score": None if abstained else int(score),
+        "score": None if abstained else int(score),  # type: ignore[arg-type]
         "comment": None if _missing(row.get("comment")) else str(row["comment"]),
         "reason": None if _missing(row.get("reason")) else str(row["reason"]),
         "source_file": str(row["file"]),
