@@ -259,3 +259,36 @@ def test_a_moderated_change_of_a_moderated_score_needs_replace(
     row = row[row["criterion"] == "local-assets"]
     assert row["score"].tolist() == [2] and row["reason"].tolist() == ["second thoughts"]
     assert cli(sqlite_url, "audit", "--verify").exit_code == 0
+
+
+def test_a_wide_moderated_sheet_gives_one_reason_per_row(sqlite_url: str, tmp_path: Path) -> None:
+    loaded(sqlite_url, scores=True)
+    assert cli(sqlite_url, "moderation", "start", "--out", tmp_path / "pack").exit_code == 0
+    wide = tmp_path / "wide.csv"
+    wide.write_text(
+        "tender,local-assets,innovation,reason\n"
+        "T-008,1,abstain,Declared an interest at the meeting\n",
+        encoding="utf-8",
+    )
+    dry = cli(
+        sqlite_url,
+        "scores",
+        "import",
+        "--round",
+        "moderated",
+        "--evaluator",
+        "OF2",
+        wide,
+        "--dry-run",
+    )
+    assert dry.exit_code == 0 and "would import 2 new scores" in dry.output
+    done = cli(sqlite_url, "scores", "import", "--round", "moderated", "--evaluator", "OF2", wide)
+    assert done.exit_code == 0, done.output
+    found = json.loads(cli(sqlite_url, "results", "--format", "json").output)
+    (t8,) = [t for t in found["tenders"] if t["tender"] == "T-008"]
+    by = {c["criterion"]: c for c in t8["criteria"]}
+    assert t8["round"] == "moderated"
+    assert by["innovation"]["officer_abstained"] == 1
+    assert by["innovation"]["officer_n"] == 2  # OF2 abstained in the moderated round
+    assert by["local-assets"]["officer_n"] == 3 and by["local-assets"]["officer_abstained"] == 0
+    assert by["local-assets"]["officer_mean"] < by["local-assets"]["independent"]["officer_mean"]
