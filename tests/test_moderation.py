@@ -188,6 +188,7 @@ def test_moderation_changes_the_winner_and_keeps_round_one(db_url: str, tmp_path
         stored = repo.moderation_notes(exercise_id)
         assert stored[("T-001", "collaboration")].startswith("Officers revised")
         assert repo.frozen_lots(exercise_id) == {"east"}
+        record = repo.moderation_changes(exercise_id)
         actions = [e["action"] for e in repo.audit_entries(exercise_id)]
         moderated = [
             e["details"]
@@ -202,6 +203,11 @@ def test_moderation_changes_the_winner_and_keeps_round_one(db_url: str, tmp_path
         "score-replaced",
     } <= set(actions)
     assert len(moderated) == 15
+    assert len(record) == 15 and set(record["tender"]) == {"T-001"}
+    assert set(record["moderated"]) == {1} and set(record["reason"]) == {REASON}
+    assert not record["independent_abstained"].any() and not record["moderated_abstained"].any()
+    of1 = record[(record["evaluator"] == "OF1") & (record["criterion"] == "collaboration")]
+    assert of1["independent"].tolist() == [5]
     assert all(
         m["new"]["reason"] == REASON and m["old"]["round"] == "independent" for m in moderated
     )

@@ -235,6 +235,49 @@ class RoundReads:
             rows += [tuple(row) for row in self.connection.execute(query)]
         return _frame(rows, columns, objects=True)
 
+    def moderation_changes(self, exercise_id: str) -> pd.DataFrame:
+        """The moderation record: every moderated row beside the independent one it replaced.
+
+        Columns evaluator, tender, criterion, independent (score, or None: abstained or not
+        scored), independent_abstained (bool), moderated (score or None), moderated_abstained,
+        reason; in tender, criterion and evaluator order."""
+        r = table_of(RoundScoreRow).c
+        first = self._effective(exercise_id, INDEPENDENT)
+        query = (
+            select(
+                r.evaluator_id,
+                r.tender_id,
+                r.criterion_id,
+                first.c.score,
+                first.c.evaluator_id.is_not(None) & first.c.score.is_(None),
+                r.score,
+                r.reason,
+            )
+            .select_from(
+                table_of(RoundScoreRow).outerjoin(
+                    first,
+                    and_(*(getattr(first.c, k) == getattr(r, k) for k in _KEY)),
+                )
+            )
+            .where(r.exercise_id == exercise_id, r.round == MODERATED)
+            .order_by(r.tender_id, r.criterion_id, r.evaluator_id)
+        )
+        rows = [
+            (e, t, c, old, bool(was_abstained), new, new is None, reason)
+            for e, t, c, old, was_abstained, new, reason in self.connection.execute(query)
+        ]
+        columns = [
+            "evaluator",
+            "tender",
+            "criterion",
+            "independent",
+            "independent_abstained",
+            "moderated",
+            "moderated_abstained",
+            "reason",
+        ]
+        return _frame(rows, columns, objects=True)
+
     # -- writing rounds ---------------------------------------------------------------------
 
     def insert_round_scores(
