@@ -92,41 +92,62 @@ def score_files(
     """``commission score``: the same results as the store gives, from files alone."""
     from .. import scoring
     from ..inputs.exercise import load_exercise
-    from ..inputs.sheets import read_scores
+    from ..inputs.sheets import read_marked_scores
     from ..inputs.tenders import read_tenders
+    from ..scoring.rounds import abstained_in_frame, with_rounds
 
     exercise = (
         exercise_path if isinstance(exercise_path, Exercise) else load_exercise(Path(exercise_path))
     )
     tenders = read_tenders([Path(p) for p in tender_paths], exercise)
-    frame = read_scores(
+    marked = read_marked_scores(
         [Path(p) for p in score_paths],
         exercise=exercise,
         tenders=tenders,
         evaluator=evaluator,
         encoding=encoding,
     )
-    found = scoring.score(exercise, tenders, frame)
+    abstained = marked["abstain"].to_numpy(dtype=bool)
+    frame = marked[~abstained].drop(columns=["abstain", "reason"]).astype({"score": "int64"})
+    found = scoring.score(exercise, tenders, frame.reset_index(drop=True))
+    if abstained.any():
+        found = with_rounds(found, abstained=abstained_in_frame(marked, exercise))
     return analysed(found, tenders, frame) if analysis else found
 
 
-def results(store: Store, exercise_id: str | None = None, *, analysis: bool = False) -> Results:
+def results(
+    store: Store,
+    exercise_id: str | None = None,
+    *,
+    analysis: bool = False,
+    round_view: str | None = None,
+) -> Results:
     """The same scoring rules as :func:`score`, from the store's tallies in one snapshot.
 
-    With ``analysis``, each lot also carries the panels' agreement and its winner's robustness
-    (:func:`analysed`): exact, and costly at scale, so asked for rather than always done.
+    Each evaluator's latest round counts (``round_view`` ``independent``: round one alone);
+    abstentions are not scores. With ``analysis``, each lot also carries the panels' agreement
+    and its winner's robustness (:func:`analysed`): exact, and costly at scale, so asked for
+    rather than always done.
     """
     from .. import scoring
+    from .rounds import read_rounds, scored_rounds, view_of
 
+    view = view_of(round_view)
     with store.reading() as repo, scoring.no_gc_pauses():
         exercise_id = repo.pick(exercise_id)
         exercise = repo.exercise(exercise_id)
         tenders = repo.tenders(exercise_id)
-        tallies = repo.tallies(exercise_id)
-        # read now, in this snapshot; put in order on first use (JSON output never needs them)
-        comments = scoring.LazyComments(repo.commented_scores(exercise_id), exercise)
-        frame = repo.score_frame(exercise_id) if analysis else None
-    found = scoring.score_tallies(exercise, tenders, tallies, comments)
+        if repo.has_round_rows(exercise_id):
+            read = read_rounds(repo, exercise, view, analysis=analysis)
+        else:
+            read = None
+            tallies = repo.tallies(exercise_id)
+            comments = scoring.LazyComments(repo.commented_scores(exercise_id), exercise)
+            frame = repo.score_frame(exercise_id) if analysis else None
+    if read is not None:
+        found, frame = scored_rounds(exercise, tenders, read), read.frame
+    else:
+        found = scoring.score_tallies(exercise, tenders, tallies, comments)
     return analysed(found, tenders, frame) if frame is not None else found
 
 

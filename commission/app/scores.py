@@ -116,14 +116,38 @@ def import_scores(
     exercise_id: str | None = None,
     encoding: str | None = None,
     progress: Progress | None = None,
+    round_name: str = "independent",
+    reopen: bool = False,
 ) -> ImportOutcome:
     """Every row of every sheet, or none.
 
     Raises :class:`InvalidScores` listing every problem (from the sheets, and each stored score
     the sheets would overwrite unless ``replace``). ``progress(stage, done, total)`` is called
-    while rows are written.
+    while rows are written. ``round_name`` ``moderated`` imports revised scores with reasons
+    (:func:`commission.app.moderated.import_moderated`); an independent import into a lot whose
+    independent round is frozen is refused unless ``reopen`` (audited).
     """
-    from ..inputs.sheets import read_scores
+    from ..inputs.sheets import COLUMNS, read_marked_scores
+    from .abstaining import independent_marks, refuse_frozen, split_marked
+
+    if round_name == "moderated":
+        from .moderated import import_moderated
+
+        return import_moderated(
+            store,
+            paths,
+            evaluator=evaluator,
+            replace=replace,
+            dry_run=dry_run,
+            exercise_id=exercise_id,
+            encoding=encoding,
+        )
+    if round_name != "independent":
+        raise Usage(
+            f"unknown round '{round_name}': scores are imported into the independent or the "
+            "moderated round",
+            [Problem("unknown-round", "unknown round", value=round_name)],
+        )
 
     if not paths:
         raise Usage(
@@ -141,12 +165,12 @@ def import_scores(
         # listed with the sheets' other errors; checked again below in the write transaction
         if replace:
             return []
-        rows = _normalised(rows)
+        rows = _normalised(rows.loc[:, list(COLUMNS)])
         with store.reading() as repo:
             stored = repo.stored_scores(exercise_id, sorted(set(rows["evaluator"])))
         return _overwrite_problems(rows[_compare(rows, stored) == "changed"], stored)
 
-    frame = read_scores(
+    marked = read_marked_scores(
         names,
         exercise=exercise,
         tenders=tenders,
@@ -154,39 +178,51 @@ def import_scores(
         encoding=encoding,
         also=overwrite_problems,
     )
+    frame, abstentions = split_marked(marked)
     frame = _normalised(frame)
 
     with store.writing() as repo:
-        stored = repo.stored_scores(exercise_id, sorted(set(frame["evaluator"])))
-        status = _compare(frame, stored)
+        reopened = refuse_frozen(repo, exercise_id, marked, tenders, reopen=reopen)
+        stored = repo.stored_scores(exercise_id, sorted(set(marked["evaluator"])))
+        marks = independent_marks(
+            repo, exercise_id, frame, _compare(frame, stored), abstentions, stored
+        )
+        status = marks.status
         if not replace:
             overwrites = frame[status == "changed"]
-            if len(overwrites):
+            problems = _overwrite_problems(overwrites, stored) if len(overwrites) else []
+            problems += marks.problems(frame)
+            if problems:
                 raise InvalidScores(
-                    f"{plural(len(overwrites), 'score')} would overwrite stored scores; "
+                    f"{plural(len(problems), 'score')} would overwrite stored scores; "
                     "nothing was imported",
-                    _overwrite_problems(overwrites, stored),
+                    problems,
                 )
-        files = tuple(_file_counts(name, sha[name], frame, status) for name in names)
+        counted = status.where(status != "swap", "changed")
+        files = tuple(
+            marks.add_counts(_file_counts(name, sha[name], frame, counted), name) for name in names
+        )
+        extra = marks.counts()
         outcome = ImportOutcome(
             exercise=exercise_id,
             files=files,
-            rows=len(frame),
-            added=int((status == "new").sum()),
-            unchanged=int((status == "same").sum()),
-            replaced=int((status == "changed").sum()),
+            rows=len(marked),
+            added=int((status == "new").sum()) + extra["added"],
+            unchanged=int((status == "same").sum()) + extra["unchanged"],
+            replaced=int(counted.isin(["changed"]).sum()) + extra["replaced"],
             dry_run=dry_run,
         )
         if dry_run or not (outcome.added or outcome.replaced):
             return outcome
         repo.insert_scores(exercise_id, frame[status == "new"], sha, progress)
-        events: list[tuple[str, Mapping[str, Any]]] = [
+        events: list[tuple[str, Mapping[str, Any]]] = reopened + [
             ("sheet-imported", {**f, "evaluator": evaluator}) for f in files
         ]
         replaced = frame[status == "changed"]
         if len(replaced):
             repo.replace_scores(exercise_id, replaced, sha)
             events += _replacement_events(_lookup(stored, replaced))
+        events += marks.write(repo, exercise_id, frame, sha)
         repo.append_audit(exercise_id, events)
     return outcome
 

@@ -188,9 +188,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 def _register() -> None:
-    from . import decisions, files, publish, store
+    from . import decisions, files, moderation, publish, store
 
-    for module in (files, store, decisions, publish):
+    for module in (files, store, decisions, publish, moderation):
         module.register(cli)
 
 

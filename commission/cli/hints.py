@@ -17,6 +17,8 @@ MESSAGE_HINTS = {
     "overwrite": " (pass --replace to replace them)",
     "incomplete-tender": " (use --provisional for a provisional decision)",
     "no-final-decision": "; issue one with: commission decide --out DIR",
+    "round-frozen": " (pass --round moderated for revised scores, or --reopen on purpose)",
+    "moderation-not-started": "; run: commission moderation start --out DIR first",
 }
 
 #: The fix a problem of this type shows at the command line, in place of the library's.
@@ -25,6 +27,8 @@ FIXES = {
     "incomplete-tender": "import the missing scores, or issue a provisional decision with "
     "--provisional",
     "exercise-exists": "give the exercise a new id, or run init against a new database",
+    "round-frozen": "import revised scores with --round moderated, or pass --reopen to change "
+    "the independent round on purpose (audited)",
 }
 
 #: Words in a library message that stand for a flag at the command line.

@@ -88,6 +88,17 @@ def results_rows(results: Any) -> list[dict[str, Any]]:
         }
         row["divergent"] = ", ".join(c.criterion for c in t.criteria if c.divergent) or None
         row["reason"] = "; ".join(reasons(results.exercise, t)) or None
+        extra = getattr(results, "round_extras", {}).get(t.tender)
+        if extra is not None:  # rounds or abstentions are stored: show them
+            row["round"] = extra["round"]
+            row["abstained"] = (
+                ", ".join(
+                    f"{c} ({n['community_abstained'] + n['officer_abstained']})"
+                    for c, n in extra["criteria"].items()
+                    if n["community_abstained"] + n["officer_abstained"]
+                )
+                or None
+            )
         rows.append(row)
     return rows
 

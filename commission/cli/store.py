@@ -157,6 +157,20 @@ def scores() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Check and report what would happen; write nothing.")
 @click.option("--encoding", metavar="NAME", help="Text encoding of CSV sheets, e.g. cp1252.")
+@click.option(
+    "--round",
+    "round_name",
+    type=click.Choice(["independent", "moderated"]),
+    default="independent",
+    show_default=True,
+    help="The round: independent scoring, or revised scores after the moderation meeting "
+    "(each changed score with a reason column).",
+)
+@click.option(
+    "--reopen",
+    is_flag=True,
+    help="Import into an independent round that moderation froze (audited).",
+)
 @exercise_option
 @text_or_json_option
 @quiet_option
@@ -168,6 +182,8 @@ def scores_import(
     replace: bool,
     dry_run: bool,
     encoding: str | None,
+    round_name: str,
+    reopen: bool,
     exercise_id: str | None,
     fmt: str,
     quiet: bool,
@@ -193,6 +209,8 @@ def scores_import(
             exercise_id=exercise_id,
             encoding=encoding,
             progress=progress,
+            round_name=round_name,
+            reopen=reopen,
         )
     _said(outcome, fmt)
 
@@ -201,17 +219,29 @@ def scores_import(
 @exercise_option
 @format_option
 @analysis_option
+@click.option(
+    "--round",
+    "round_view",
+    type=click.Choice(["latest", "independent", "moderated"]),
+    default="latest",
+    show_default=True,
+    help="Each evaluator's latest round (moderated where revised), or the independent round "
+    "alone.",
+)
 @pass_context
-def results(ctx: Context, exercise_id: str | None, fmt: str, analysis: bool) -> None:
+def results(
+    ctx: Context, exercise_id: str | None, fmt: str, analysis: bool, round_view: str
+) -> None:
     """Scores, ranks, passes, ties, divergence and completeness, from the stored scores.
 
-    The same scoring engine as `commission score`, so the two give identical JSON.
+    Each evaluator's latest round counts; abstentions are not scores. The same scoring engine
+    as `commission score`, so the two give identical JSON.
     """
     from ..app.evaluation import results as store_results
     from .files import echo_results
 
     with _store(ctx, fmt=fmt) as store:
-        found = store_results(store, exercise_id, analysis=analysis)
+        found = store_results(store, exercise_id, analysis=analysis, round_view=round_view)
     echo_results(found, fmt)
 
 

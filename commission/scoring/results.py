@@ -164,6 +164,8 @@ class Results:
     comments: Sequence[Comment] = field(default=(), repr=False)
     #: Per lot, further JSON the lot carries (``agreement`` and ``robustness`` with analysis).
     lot_extras: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
+    #: Per tender, its rounds and abstentions (:func:`commission.scoring.rounds.with_rounds`).
+    round_extras: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     def tender(self, tender_id: str) -> TenderResult:
         for result in self.tenders:
@@ -192,11 +194,14 @@ class Results:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of SPEC §7, valid against ``schemas/results.schema.json``."""
+        from .rounds import round_json
+
+        extras = self.round_extras
         return {
             "exercise": self.exercise.id,
             "weighting": {panel: float(PANEL_WEIGHT) for panel in PANELS},
             "lots": [{**lot.to_dict(), **self.lot_extras.get(lot.lot, {})} for lot in self.lots],
-            "tenders": [t.to_dict() for t in self.tenders],
+            "tenders": [round_json(t.to_dict(), extras.get(t.tender)) for t in self.tenders],
         }
 
     def to_frame(self) -> pd.DataFrame:

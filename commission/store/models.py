@@ -158,6 +158,77 @@ class ScoreRow(Base):
     )
 
 
+class RoundScoreRow(Base):
+    """A score that is not a plain independent score: every row of the moderated round, and an
+    abstention (``score`` NULL) in either round. ``reason`` says why a moderated score changed.
+    An evaluator's latest round counts: a moderated row outranks the independent one."""
+
+    __tablename__ = "round_scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    exercise_id: Mapped[str] = mapped_column(ID)
+    evaluator_id: Mapped[str] = mapped_column(ID)
+    tender_id: Mapped[str] = mapped_column(ID)
+    criterion_id: Mapped[str] = mapped_column(ID)
+    round: Mapped[str] = mapped_column(String(16))
+    #: NULL: the evaluator abstained (looked and declined to score).
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    source_file: Mapped[str] = mapped_column(Text)
+    source_row: Mapped[int] = mapped_column(Integer)
+    source_column: Mapped[str | None] = mapped_column(String(200))
+    source_sha256: Mapped[str] = mapped_column(SHA256)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "exercise_id",
+            "evaluator_id",
+            "tender_id",
+            "criterion_id",
+            "round",
+            name="uq_round_scores_key",
+        ),
+        ForeignKeyConstraint(
+            ["exercise_id", "evaluator_id"], ["evaluators.exercise_id", "evaluators.id"]
+        ),
+        ForeignKeyConstraint(["exercise_id", "tender_id"], ["tenders.exercise_id", "tenders.id"]),
+        Index("ix_round_scores_key", "exercise_id", "tender_id", "criterion_id", "evaluator_id"),
+    )
+
+
+class FrozenLotRow(Base):
+    """A lot whose independent round is frozen: ``moderation start`` was run for it."""
+
+    __tablename__ = "frozen_lots"
+
+    exercise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    frozen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["exercise_id", "lot_id"], ["lots.exercise_id", "lots.id"]),
+    )
+
+
+class ModerationNoteRow(Base):
+    """The panel's agreed explanation for one tender and criterion, from the moderation meeting."""
+
+    __tablename__ = "moderation_notes"
+
+    exercise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tender_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    criterion_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    note: Mapped[str] = mapped_column(Text)
+    source_file: Mapped[str] = mapped_column(Text)
+    source_row: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["exercise_id", "tender_id"], ["tenders.exercise_id", "tenders.id"]),
+    )
+
+
 class DecisionRow(Base):
     """A decision PDF issued for a lot: the digest ``commission verify`` checks."""
 

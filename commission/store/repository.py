@@ -30,6 +30,7 @@ from .models import (
     TenderRow,
     table_of,
 )
+from .rounds import RoundReads
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +56,7 @@ _SCORE_COLUMNS = (
 )
 
 
-class Repository:
+class Repository(RoundReads):
     """Reads and writes of one transaction. ``display_url`` names the database in errors."""
 
     def __init__(self, connection: Connection, display_url: str) -> None:
@@ -403,6 +404,9 @@ class Repository:
         """
         import pandas as pd
 
+        if self.has_round_rows(exercise_id):  # each evaluator's latest round counts
+            found = self.round_tallies(exercise_id).drop(columns="abstained")
+            return found[found["count"] > 0].reset_index(drop=True)
         s, e = table_of(ScoreRow).c, table_of(EvaluatorRow).c
         columns: list[Any] = [s.tender_id, s.criterion_id]
         for panel in PANELS:
@@ -434,6 +438,8 @@ class Repository:
 
     def commented_scores(self, exercise_id: str) -> pd.DataFrame:
         """The score-frame rows that carry a comment (the partial index ``ix_scores_commented``)."""
+        if self.has_round_rows(exercise_id):
+            return self.round_commented(exercise_id).reset_index(drop=True)
         s = table_of(ScoreRow).c
         result = self.connection.execute(
             select(
@@ -447,7 +453,10 @@ class Repository:
         return _frame(result.all(), list(result.keys()))
 
     def score_frame(self, exercise_id: str) -> pd.DataFrame:
-        """Every stored score as the score frame of ARCHITECTURE.md, in key order."""
+        """Every stored score as the score frame of ARCHITECTURE.md, in key order (each
+        evaluator's latest round; abstentions are not scores)."""
+        if self.has_round_rows(exercise_id):
+            return self.round_score_frame(exercise_id).drop(columns=["round", "reason"])
         s = table_of(ScoreRow).c
         result = self.connection.execute(
             select(

@@ -40,16 +40,19 @@ from ..problems import MAX_PROBLEMS, Found, finish, plural, with_summary
 from .blank import write_blank_sheet
 from .check import check, check_scores, framed, library_integers
 from .common import COLUMNS, LONG_COLUMNS, clean, empty_frame, tender_map
+from .marks import ABSTAIN_WORDS, MARK_COLUMNS
 from .read import read_one, read_sheet
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
+    "ABSTAIN_WORDS",
     "COLUMNS",
     "LONG_COLUMNS",
     "MAX_PROBLEMS",
     "check_scores",
+    "read_marked_scores",
     "read_scores",
     "read_sheet",
     "scores_from_rows",
@@ -74,8 +77,32 @@ def read_scores(
     All or nothing: duplicates are looked for across sheets too, and the exception lists every
     problem in every sheet (capped at :data:`MAX_PROBLEMS`). ``also(rows)`` finds the caller's
     own problems in the rows read (the store's overwrites): when the sheets have errors, those
-    are listed with them, so one round of corrections is enough.
+    are listed with them, so one round of corrections is enough. Abstentions are not scores and
+    are left out (:func:`read_marked_scores` keeps them).
     """
+    marked = read_marked_scores(
+        paths,
+        exercise=exercise,
+        tenders=tenders,
+        evaluator=evaluator,
+        encoding=encoding,
+        also=also,
+    )
+    scores = marked[~marked["abstain"].to_numpy(dtype=bool)]
+    return scores.loc[:, list(COLUMNS)].astype({"score": "int64"}).reset_index(drop=True)
+
+
+def read_marked_scores(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    exercise: Exercise,
+    tenders: Iterable[Tender] | Mapping[str, Tender],
+    evaluator: str | None = None,
+    encoding: str | None = None,
+    also: Callable[[pd.DataFrame], list[Problem]] | None = None,
+) -> pd.DataFrame:
+    """:func:`read_scores` with abstentions kept: the score frame plus ``abstain`` (bool; the
+    score is <NA> there) and ``reason`` (the moderated round's reason column, or None)."""
     import pandas as pd
 
     if isinstance(paths, (str, os.PathLike)):
@@ -103,7 +130,18 @@ def read_scores(
             f"{plural(total, 'error')} in {plural(sheets, 'score sheet')}; nothing was imported",
             with_summary(listed, total),
         )
-    return scores.astype({"score": "int64"})
+    abstain = (
+        scores["abstain"].fillna(False).astype(bool)
+        if "abstain" in scores
+        else pd.Series(False, index=scores.index, dtype=bool)
+    )
+    reason = scores["reason"].astype(object) if "reason" in scores else None
+    scores = scores.assign(
+        abstain=abstain,
+        reason=None if reason is None else reason.where(reason.notna(), None),
+        score=scores["score"].astype("Int64"),
+    )
+    return scores.loc[:, list(COLUMNS + MARK_COLUMNS)].reset_index(drop=True)
 
 
 def scores_from_rows(

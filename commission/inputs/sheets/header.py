@@ -8,6 +8,7 @@ from ...errors import Problem
 from ...records import Exercise
 from ..problems import near
 from .common import INFO_COLUMNS, LONG_COLUMNS, column_letter, criterion_keys, header_key
+from .marks import ROUND_COLUMNS
 
 
 class Layout:
@@ -21,11 +22,13 @@ class Layout:
         self.criterion: int | None = None
         self.score: int | None = None
         self.comment: int | None = None
+        #: the moderated round's ``reason`` column
+        self.reason: int | None = None
         #: wide: criterion id → (score column index, comment column index or None)
         self.criteria: dict[str, tuple[int, int | None]] = {}
 
     def place(self, name: str, index: int) -> None:
-        if name in ("evaluator", "tender", "criterion", "score", "comment"):
+        if name in ("evaluator", "tender", "criterion", "score", "comment") + ROUND_COLUMNS:
             setattr(self, name, index)
         elif name not in INFO_COLUMNS:
             self.criteria[name] = (index, None)
@@ -73,14 +76,16 @@ def _expected(exercise: Exercise, headers: Sequence[str], long: bool) -> tuple[s
     got = ", ".join(h for h in headers if h.strip()) or "nothing"
     if long:
         return f"columns must be {expected_long} — got {got}", {
-            k: k for k in LONG_COLUMNS + INFO_COLUMNS
+            k: k for k in LONG_COLUMNS + INFO_COLUMNS + ROUND_COLUMNS
         }
     expected_wide = (
         "evaluator, tender, then one column per criterion ("
         + ", ".join(exercise.criteria.ids)
         + "), each optionally followed by '<criterion> comment'"
     )
-    candidates = {header_key(c): c for c in ("evaluator", "tender") + INFO_COLUMNS}
+    candidates = {
+        header_key(c): c for c in ("evaluator", "tender") + INFO_COLUMNS + ROUND_COLUMNS
+    }
     for criterion in exercise.criteria.criteria:
         for label in (criterion.id, criterion.name):
             candidates[header_key(label)] = label
@@ -98,8 +103,8 @@ _COMMENT = header_key(" comment")
 def _name_of(key: str, long: bool, crit_keys: dict[str, str]) -> str | None:
     """The field a header names: a long column, evaluator/tender, a criterion or its comment."""
     if long:
-        return key if key in LONG_COLUMNS or key in INFO_COLUMNS else None
-    if key in ("evaluator", "tender") or key in INFO_COLUMNS:
+        return key if key in LONG_COLUMNS + INFO_COLUMNS + ROUND_COLUMNS else None
+    if key in ("evaluator", "tender") + ROUND_COLUMNS or key in INFO_COLUMNS:
         return key
     if key in crit_keys:
         return crit_keys[key]

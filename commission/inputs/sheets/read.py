@@ -24,6 +24,7 @@ from .common import (
     scale_fix,
 )
 from .header import Layout, read_header
+from .marks import MARK_COLUMNS, abstentions_in
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -256,6 +257,7 @@ def read_sheet(
     """
     frame, listed, total = read_one(path, exercise, evaluator, encoding)
     frame = frame[frame["score"].notna()].astype({"score": "int64"}).reset_index(drop=True)
+    frame = frame.loc[:, list(COLUMNS)]
     return frame, with_summary(listed, total)
 
 
@@ -343,6 +345,7 @@ def _long_rows(body: pd.DataFrame, layout: Layout, exercise: Exercise) -> pd.Dat
                 "criterion": criterion,
                 "score": clean(body[score_at]),
                 "comment": column(comment_at),
+                "reason": column(layout.reason),
                 "row": rows,
                 "column": headers[score_at],
             }
@@ -388,7 +391,9 @@ def _whole_scores(long: pd.DataFrame, exercise: Exercise) -> tuple[pd.DataFrame,
     Rows whose score is not a whole number stay in the frame with no score (<NA>), so that
     their evaluator, tender and criterion are still checked: the report lists every error.
     """
+    abstained = abstentions_in(long["score"]) if len(long) else long["score"] == ""
     values, bad = parse_integers(long["score"])
+    bad &= ~abstained
     found: Found = ([], 0)
     if bad.any():
         found = emit(
@@ -403,7 +408,11 @@ def _whole_scores(long: pd.DataFrame, exercise: Exercise) -> tuple[pd.DataFrame,
                 fix=scale_fix(criterion_of(exercise, r["criterion"]), exercise),
             ),
         )
-    long["score"] = values.where(~bad).astype("Int64") if bad.any() else values.astype("int64")
+    gaps = bad | abstained
+    long["score"] = values.where(~gaps).astype("Int64") if gaps.any() else values.astype("int64")
     comment = long["comment"].astype(object)
     long["comment"] = comment.where(comment != "", None)
-    return long.loc[:, list(COLUMNS)].reset_index(drop=True), found
+    long["abstain"] = abstained.to_numpy(dtype=bool)
+    reason = long["reason"].astype(object) if "reason" in long else None
+    long["reason"] = None if reason is None else reason.where(reason != "", None)
+    return long.loc[:, list(COLUMNS + MARK_COLUMNS)].reset_index(drop=True), found
