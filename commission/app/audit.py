@@ -157,8 +157,13 @@ def require_intact_audit(store: Store, head: str | None = None) -> AuditVerifica
     """:func:`check_audit`, raising :class:`AuditBroken` with every problem when it fails."""
     check = check_audit(store, head)
     if not check.ok:
-        first = check.problems[0].message if check.problems else (check.chain.reason or "")
+        chain = check.chain
         count = len([p for p in check.problems if p.type != "too-many-errors"])
+        first = (
+            f"{chain.reason} (first bad entry: {chain.first_bad}; {chain.checked} checked)"
+            if not chain.ok
+            else check.problems[0].message
+        )
         raise AuditBroken(
             f"the audit trail does not verify: {first}"
             + (f" (and {count - 1} more)" if count > 1 else ""),
@@ -205,3 +210,18 @@ def require_witnessed(
             f"the audit trail does not witness this decision: {problems[0].message}", problems
         )
     return problems
+
+
+def head_in_document(path: Any) -> str:
+    """The "Audit chain head" printed in a PDF's page footer ("" when it carries none): for
+    decisions issued before the head was also kept in the PDF's metadata."""
+    import re
+
+    from pypdf import PdfReader
+
+    try:
+        text = PdfReader(str(path)).pages[0].extract_text() or ""
+    except Exception:  # a damaged page: the metadata check has already read the file
+        return ""
+    found = re.search(r"Audit chain head:\s*([0-9a-f]{64})", text)
+    return found.group(1) if found else ""

@@ -548,7 +548,8 @@ def _unrecorded_limits(
                 )
             )
         limits.append(
-            f"exercise {exercise}: entries {seqs} were written before the audit trail recorded "
+            f"exercise {exercise}: {'entry' if len(imports) == 1 else 'entries'} {seqs} "
+            f"{'was' if len(imports) == 1 else 'were'} written before the audit trail recorded "
             f"score rows; their {added} rows are counted, but "
             f"{int((unchecked & (stored['exercise'] == exercise).to_numpy()).sum())} stored "
             "scores cannot be checked value by value"
