@@ -103,7 +103,18 @@ def decode_scores(body: str) -> pd.DataFrame:
     for index, text in data["comments"]:
         comment[index] = text
     columns["comment"] = comment
-    return pd.DataFrame(columns)
+    return pd.DataFrame(_as_objects(columns), copy=False)
+
+
+def _as_objects(columns: Mapping[str, Any]) -> dict[str, Any]:
+    """Object columns kept as Python objects: pandas would make text columns strings, with NaN
+    for None, and None must stay None to compare with what the database holds."""
+    import pandas as pd
+
+    return {
+        name: pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
+        for name, values in columns.items()
+    }
 
 
 # -- replay ----------------------------------------------------------------------------------
@@ -181,10 +192,15 @@ def _replay_import(
         )
         expected.unrecorded.setdefault(exercise, []).append((seq, int(recorded["rows"])))
         return
+    import numpy as np
+    import pandas as pd
+
     rows = decode_scores(stored[1])
-    expected.parts.append(
-        rows.assign(exercise=exercise, file=details["file"], sha256=details["sha256"], seq=seq)
-    )
+    constant = {"exercise": exercise, "file": details["file"], "sha256": details["sha256"]}
+    for name, value in constant.items():
+        rows[name] = pd.Series(np.full(len(rows), value, dtype=object), dtype=object)
+    rows["seq"] = seq
+    expected.parts.append(rows)
 
 
 # -- compare ---------------------------------------------------------------------------------

@@ -90,6 +90,7 @@ def decisions(connection: Connection) -> list[dict[str, Any]]:
 
 def scores(connection: Connection) -> pd.DataFrame:
     """Every stored score row, columns :data:`SCORE_COLUMNS`, in no particular order."""
+    import numpy as np
     import pandas as pd
 
     quote = connection.dialect.identifier_preparer.quote
@@ -106,13 +107,17 @@ def scores(connection: Connection) -> pd.DataFrame:
         "source_sha256",
     )
     sql = f"SELECT {', '.join(quote(n) for n in names)} FROM {quote('scores')}"
-    rows = connection.exec_driver_sql(sql).fetchall()
+    # the driver's own cursor, inside this transaction: plain tuples, no Row objects
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     if not rows:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in SCORE_COLUMNS})
-    columns = list(zip(*rows, strict=True))
+    grid = np.array(rows, dtype=object)
+    # dtype=object: pandas would otherwise turn the text columns into strings, NaN for None
     return pd.DataFrame(
-        {
-            name: pd.array(values, dtype=object)
-            for name, values in zip(SCORE_COLUMNS, columns, strict=True)
-        }
+        {name: grid[:, i] for i, name in enumerate(SCORE_COLUMNS)}, dtype=object, copy=False
     )
