@@ -464,10 +464,19 @@ def _known_scores(expected: Expected) -> pd.DataFrame:
         )
     if not frames:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
-    known = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    if expected.replaced:
-        known = known.drop_duplicates(subset=_KEY, keep="last").reset_index(drop=True)
-    return known
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _latest(known: pd.DataFrame, keys: Any) -> tuple[pd.DataFrame, Any]:
+    """One row per key, the last written winning: a replacement, or a row imported again after
+    it was deleted (frames are in entry order, replacements last)."""
+    import numpy as np
+
+    _, first = np.unique(keys[::-1], return_index=True)
+    if len(first) == len(keys):
+        return known, keys
+    keep = np.sort(len(keys) - 1 - first)
+    return known.iloc[keep].reset_index(drop=True), keys[keep]
 
 
 def _keys(known: pd.DataFrame, stored: pd.DataFrame) -> tuple[Any, Any]:
@@ -500,6 +509,8 @@ def _check_scores(expected: Expected, stored: pd.DataFrame, found: _Found) -> li
     known = _known_scores(expected)
     several = len(set(stored["exercise"]) | set(known["exercise"]) | set(expected.exercises)) > 1
     k_known, k_stored = _keys(known, stored)
+    if len(expected.parts) > 1 or expected.replaced:
+        known, k_known = _latest(known, k_known)
     _, i_known, i_stored = np.intersect1d(
         k_known, k_stored, assume_unique=True, return_indices=True
     )
