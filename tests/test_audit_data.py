@@ -182,11 +182,20 @@ def test_replaced_scores_replay_and_a_later_change_names_the_replacement(
     db_url: str, tmp_path: Path
 ) -> None:
     _imported(db_url, tmp_path)
-    newer = long_sheet(tmp_path / "r1b.csv", [("R1", "T-001", "local-assets", 1, "")])
+    newer = long_sheet(
+        tmp_path / "r1b.csv",
+        [("R1", "T-001", "local-assets", 1, ""), ("R1", "T-002", "local-assets", 2, "Revised.")],
+    )
+    other = long_sheet(tmp_path / "r2.csv", [("R2", "T-001", "innovation", 3, "")])
     with open_store(db_url) as store:
-        assert import_scores(store, [newer], replace=True).replaced == 1
-        seq = audit_entries(store)[-1]["seq"]
-        assert check_audit(store).ok
+        outcome = import_scores(store, [newer, other], replace=True)
+        assert (outcome.replaced, outcome.added) == (2, 1)
+        seq = next(
+            e["seq"]
+            for e in audit_entries(store)
+            if e["action"] == "score-replaced" and e["details"]["tender"] == "T-001"
+        )
+        assert check_audit(store).ok, check_audit(store).problems
     _sql(
         db_url,
         "UPDATE scores SET score = 4 WHERE tender_id = 'T-001' AND criterion_id = 'local-assets'",

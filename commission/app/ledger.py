@@ -450,17 +450,20 @@ def _known_scores(expected: Expected) -> pd.DataFrame:
     import pandas as pd
 
     columns = [*_KEY, *_VALUES, "seq"]
-    frames = [part[columns] for part in expected.parts]
+    frames = list(expected.parts)
     if expected.replaced:
+        import numpy as np
+
+        grid = np.array(
+            [
+                (*key, new["score"], new["comment"], new["file"], new["row"])
+                + (new.get("column"), new["sha256"], seq)
+                for key, (seq, new) in expected.replaced.items()
+            ],
+            dtype=object,
+        )
         frames.append(
-            pd.DataFrame(
-                [
-                    (*key, new["score"], new["comment"], new["file"], new["row"])
-                    + (new.get("column"), new["sha256"], seq)
-                    for key, (seq, new) in expected.replaced.items()
-                ],
-                columns=columns,
-            )
+            pd.DataFrame(_as_objects({name: grid[:, i] for i, name in enumerate(columns)}))
         )
     if not frames:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
@@ -497,6 +500,9 @@ def _keys(known: pd.DataFrame, stored: pd.DataFrame) -> tuple[Any, Any]:
 
 def _objects(column: pd.Series) -> Any:
     """The column as Python objects, every missing value None (pandas may hold them as NaN)."""
+    if column.dtype == object:
+        # read from the database or decoded from a payload: None is already None
+        return column.to_numpy()
     values = column.to_numpy(dtype=object, copy=True)
     values[column.isna().to_numpy()] = None
     return values
