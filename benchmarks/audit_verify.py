@@ -12,8 +12,8 @@ Set-up (not timed): the data of ``generate.py``, stored with ``init``, ``tenders
 - baseline: the same score rows (the same ten columns) read with the raw driver, and SHA-256 of
   their canonical JSON: the least a check of the stored rows against a digest must do.
 
-Each side runs twice in this process, after the other has warmed the page cache; the faster
-run of each counts.
+Each side runs ``--repeat`` times (default 3) in this process, alternating, so the page cache is
+warm for both; the fastest run of each counts.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--url", default=None, help="an empty database (default: SQLite file)")
     parser.add_argument("--reuse", action="store_true", help="verify the database made before")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each side (best counts)")
     args = parser.parse_args(argv)
     data = args.data or HERE / "data" / f"audit-{args.tenders}-{args.rows}"
     if not (data / "summary.json").exists():
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             imported = time.perf_counter() - start
         print(f"import of {rows:,} rows: {imported:.2f} s (set-up)", flush=True)
     times = {"baseline": [], "project": []}
-    for _ in range(2):
+    for _ in range(args.repeat):
         times["baseline"].append(baseline(url))
         times["project"].append(project(url))
     best = {side: min(values) for side, values in times.items()}

@@ -488,13 +488,18 @@ def _keys(known: pd.DataFrame, stored: pd.DataFrame) -> tuple[Any, Any]:
     import pandas as pd
 
     composite = np.zeros(len(known) + len(stored), dtype=np.int64)
+    bound = 1
     for name in _KEY:
         values = np.concatenate(
             [known[name].to_numpy(dtype=object), stored[name].to_numpy(dtype=object)]
         )
         codes, uniques = pd.factorize(values)
-        # re-factorised after each column, so the combined key stays below the row count
-        composite, _ = pd.factorize(composite * len(uniques) + codes)
+        if bound * max(len(uniques), 1) >= 2**62:
+            # made dense again only when the product of the columns' sizes could overflow
+            composite, seen = pd.factorize(composite)
+            bound = len(seen)
+        composite = composite * len(uniques) + codes
+        bound *= max(len(uniques), 1)
     return composite[: len(known)], composite[len(known) :]
 
 
