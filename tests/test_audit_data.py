@@ -353,3 +353,22 @@ def test_an_older_trail_verifies_its_chain_and_says_what_it_cannot_prove(
         "exercise wellbeing-hubs-2027 has 2 scores in the database; the audit trail accounts "
         "for 3" in _broken(cli(sqlite_url, "audit", "--verify"))
     )
+
+
+def test_a_score_stored_as_text_or_a_fraction_is_named(sqlite_url: str, tmp_path: Path) -> None:
+    """SQLite keeps what it is given: a score column holding 4.5 or text is still named."""
+    seq = _imported(sqlite_url, tmp_path)
+    _sql(
+        sqlite_url,
+        "UPDATE scores SET score = 4.5 WHERE tender_id = 'T-001' AND criterion_id = 'local-assets'",
+        "UPDATE scores SET score = 'two' WHERE tender_id = 'T-002'",
+    )
+    output = _broken(cli(sqlite_url, "audit", "--verify"))
+    assert (
+        "score R1 / T-001 / local-assets is 4.5 in the database, 4 in the audit trail "
+        f"(entry {seq})" in output
+    )
+    assert (
+        "score R1 / T-002 / local-assets is 'two' in the database, 2 in the audit trail "
+        f"(entry {seq})" in output
+    )

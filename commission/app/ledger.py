@@ -482,8 +482,9 @@ def _latest(known: pd.DataFrame, keys: Any) -> tuple[pd.DataFrame, Any]:
     return known.iloc[keep].reset_index(drop=True), keys[keep]
 
 
-def _keys(known: pd.DataFrame, stored: pd.DataFrame) -> tuple[Any, Any]:
-    """One dense integer per (exercise, evaluator, tender, criterion), shared by both sides."""
+def _keys(known: pd.DataFrame, stored: pd.DataFrame) -> tuple[Any, Any, Any]:
+    """One dense integer per (exercise, evaluator, tender, criterion), shared by both sides,
+    and the exercises seen."""
     import numpy as np
     import pandas as pd
 
@@ -494,18 +495,33 @@ def _keys(known: pd.DataFrame, stored: pd.DataFrame) -> tuple[Any, Any]:
             [known[name].to_numpy(dtype=object), stored[name].to_numpy(dtype=object)]
         )
         codes, uniques = pd.factorize(values)
+        if name == "exercise":
+            exercises = uniques
         if bound * max(len(uniques), 1) >= 2**62:
             # made dense again only when the product of the columns' sizes could overflow
             composite, seen = pd.factorize(composite)
             bound = len(seen)
         composite = composite * len(uniques) + codes
         bound *= max(len(uniques), 1)
-    return composite[: len(known)], composite[len(known) :]
+    return composite[: len(known)], composite[len(known) :], exercises
+
+
+def _unequal(want: Any, have: Any) -> Any:
+    """Elementwise ``want != have``; integers compared as int64 when both sides are integers."""
+    import numpy as np
+    from pandas.api.types import infer_dtype
+
+    if want.dtype == np.int64:
+        if infer_dtype(have, skipna=False) == "integer":
+            return want != np.asarray(have, dtype=np.int64)
+        # a value stored as text, a fraction or NULL behind the toolkit's back
+        return want.astype(object) != have
+    return want != have
 
 
 def _objects(column: pd.Series) -> Any:
     """The column as Python objects, every missing value None (pandas may hold them as NaN)."""
-    if column.dtype == object:
+    if column.dtype == object or column.dtype.kind in "iu":
         # read from the database or decoded from a payload: None is already None
         return column.to_numpy()
     values = column.to_numpy(dtype=object, copy=True)
@@ -518,23 +534,31 @@ def _check_scores(expected: Expected, stored: pd.DataFrame, found: _Found) -> li
     import pandas as pd
 
     known = _known_scores(expected)
-    several = len(set(stored["exercise"]) | set(known["exercise"]) | set(expected.exercises)) > 1
-    k_known, k_stored = _keys(known, stored)
+    k_known, k_stored, exercises = _keys(known, stored)
+    several = len(set(exercises) | set(expected.exercises)) > 1
     if len(expected.parts) > 1 or expected.replaced:
         known, k_known = _latest(known, k_known)
     _, i_known, i_stored = np.intersect1d(
         k_known, k_stored, assume_unique=True, return_indices=True
     )
+    if len(i_known) == len(known):
+        # every recorded row is stored: line the stored rows up with the recorded ones, so
+        # only one side is gathered per column
+        order = np.empty(len(known), dtype=np.int64)
+        order[i_known] = i_stored
+        i_known, i_stored = np.arange(len(known)), order
 
     def name(row: Any) -> str:
         what = f"score {row.evaluator} / {row.tender} / {row.criterion}"
         return f"{what} of exercise {row.exercise}" if several else what
 
     mismatches = []
+    aligned = len(i_known) == len(known)
     for column in _VALUES:
-        want = _objects(known[column])[i_known]
+        want = _objects(known[column])
+        want = want if aligned else want[i_known]
         have = _objects(stored[column])[i_stored]
-        bad = np.flatnonzero(want != have)
+        bad = np.flatnonzero(_unequal(want, have))
         if len(bad):
             mismatches.append(
                 stored.iloc[i_stored[bad]][_KEY]
