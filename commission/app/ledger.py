@@ -10,7 +10,7 @@ What the entries hold, so that the expected state can be rebuilt from the trail 
   it gives.
 - ``sheet-imported`` holds ``scores: {format, rows, sha256}``: the digest of the score rows that
   sheet added, and the rows themselves are kept beside the entry in ``audit_payloads`` as
-  canonical JSON, column by column with ids coded once (:func:`score_payload`): about 28 bytes a
+  canonical JSON, column by column with ids coded once (:mod:`.payload`): about 23 bytes a
   row, written and read in one ``json`` call each, so a 1,000,000-row import stays fast.
 - ``score-replaced`` holds the old and the new value of one score (file, row, column, comment,
   and now the new sheet's SHA-256).
@@ -28,93 +28,20 @@ not each score row's values: :func:`compare` says so in its ``limits``.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
+from .payload import as_objects, decode_scores
 
 if TYPE_CHECKING:
     import pandas as pd
 
-FORMAT = "commission-scores/1"
 #: Problems listed per verification; the rest are counted in one summary.
 MAX_LISTED = 200
 _KEY = ["exercise", "evaluator", "tender", "criterion"]
 _VALUES = ["score", "comment", "file", "row", "column", "sha256"]
-
-
-# -- what an import entry carries ------------------------------------------------------------
-
-
-def score_payload(rows: pd.DataFrame) -> tuple[str, dict[str, Any]]:
-    """The canonical JSON body of score-frame ``rows`` and the summary its entry holds.
-
-    Columns are coded once (``evaluators``, ``tenders``, ``criteria``, ``columns`` list each
-    distinct value; ``evaluator`` ... ``column`` are indexes into them, -1 for no column), scores
-    and sheet rows are plain integers, and comments are ``[index, text]`` pairs for the rows that
-    have one.
-    """
-    import pandas as pd
-
-    body: dict[str, Any] = {"format": FORMAT}
-    for name, values in (
-        ("evaluator", "evaluators"),
-        ("tender", "tenders"),
-        ("criterion", "criteria"),
-        ("column", "columns"),
-    ):
-        source = rows[name].astype(object)
-        source = source.where(source.notna(), None)
-        codes, uniques = pd.factorize(source)
-        body[name] = codes.tolist()
-        body[values] = [str(u) for u in uniques]
-    body["score"] = rows["score"].astype("int64").tolist()
-    body["row"] = rows["row"].astype("int64").tolist()
-    comments = rows["comment"].astype(object).tolist()
-    body["comments"] = [[i, str(c)] for i, c in enumerate(comments) if c is not None]
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return text, {"format": FORMAT, "rows": len(rows), "sha256": digest}
-
-
-def decode_scores(body: str) -> pd.DataFrame:
-    """The score rows a payload body holds: evaluator, tender, criterion, score, comment, row,
-    column (the inverse of :func:`score_payload`)."""
-    import numpy as np
-    import pandas as pd
-
-    data = json.loads(body)
-    if data.get("format") != FORMAT:
-        raise ValueError(f"unknown payload format {data.get('format')!r}")
-    columns: dict[str, Any] = {}
-    for name, values in (
-        ("evaluator", "evaluators"),
-        ("tender", "tenders"),
-        ("criterion", "criteria"),
-        ("column", "columns"),
-    ):
-        table = np.array(list(data[values]) + [None], dtype=object)
-        columns[name] = table[np.asarray(data[name], dtype=np.int64)]
-    columns["score"] = np.asarray(data["score"], dtype=np.int64)
-    columns["row"] = np.asarray(data["row"], dtype=np.int64)
-    comment = np.full(len(columns["score"]), None, dtype=object)
-    for index, text in data["comments"]:
-        comment[index] = text
-    columns["comment"] = comment
-    return pd.DataFrame(_as_objects(columns), copy=False)
-
-
-def _as_objects(columns: Mapping[str, Any]) -> dict[str, Any]:
-    """Object columns kept as Python objects: pandas would make text columns strings, with NaN
-    for None, and None must stay None to compare with what the database holds."""
-    import pandas as pd
-
-    return {
-        name: pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
-        for name, values in columns.items()
-    }
 
 
 # -- replay ----------------------------------------------------------------------------------
@@ -463,7 +390,7 @@ def _known_scores(expected: Expected) -> pd.DataFrame:
             dtype=object,
         )
         frames.append(
-            pd.DataFrame(_as_objects({name: grid[:, i] for i, name in enumerate(columns)}))
+            pd.DataFrame(as_objects({name: grid[:, i] for i, name in enumerate(columns)}))
         )
     if not frames:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})

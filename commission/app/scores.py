@@ -252,8 +252,8 @@ def _overwrite_problems(overwrites: pd.DataFrame, stored: pd.DataFrame) -> list[
 
 def _sheet_event(details: dict[str, Any], added: pd.DataFrame) -> tuple[Any, ...]:
     """The ``sheet-imported`` entry: its details hold the digest of the rows it added, which
-    are stored beside it (:func:`commission.app.ledger.score_payload`)."""
-    from .ledger import score_payload
+    are stored beside it (:func:`commission.app.payload.score_payload`)."""
+    from .payload import score_payload
 
     if not len(added):
         return ("sheet-imported", {**details, "scores": {"rows": 0}})
