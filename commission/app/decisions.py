@@ -208,7 +208,11 @@ def decide(
         data = digests.decision_data(results, lot_id)
         digest_hex = digests.digest(data)
         info = json.dumps(
-            digests.compact(data, digest_hex=digest_hex, provisional=provisional),
+            # the chain head rides along so that `verify FILE` can tell a truncated trail
+            {
+                **digests.compact(data, digest_hex=digest_hex, provisional=provisional),
+                "audit_head": head,
+            },
             sort_keys=True,
             separators=(",", ":"),
         )
@@ -311,6 +315,11 @@ def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
     now_digest = digests.digest(data)
     now = digests.compact(data, digest_hex=now_digest, provisional=bool(recorded["provisional"]))
     matches = now_digest == recorded["digest"]
+    # issue 15: the trail must still reach the head the file carries and record this decision
+    from .audit import head_in_document, require_witnessed
+
+    head = str(recorded.get("audit_head") or head_in_document(path))
+    require_witnessed(store, head, results.exercise.id, lot, str(recorded["digest"]))
     changes = (
         ()
         if matches

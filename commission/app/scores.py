@@ -214,14 +214,17 @@ def import_scores(
         )
         if dry_run or not (outcome.added or outcome.replaced):
             return outcome
-        repo.insert_scores(exercise_id, frame[status == "new"], sha, progress)
-        events: list[tuple[str, Mapping[str, Any]]] = reopened + [
-            ("sheet-imported", {**f, "evaluator": evaluator}) for f in files
+        added = frame[status == "new"]
+        repo.insert_scores(exercise_id, added, sha, progress)
+        by_file = dict(tuple(added.groupby("file", sort=False))) if len(added) else {}
+        events: list[Any] = reopened + [
+            _sheet_event({**f, "evaluator": evaluator}, by_file.get(f["file"], added.iloc[:0]))
+            for f in files
         ]
         replaced = frame[status == "changed"]
         if len(replaced):
             repo.replace_scores(exercise_id, replaced, sha)
-            events += _replacement_events(_lookup(stored, replaced))
+            events += _replacement_events(_lookup(stored, replaced), sha)
         events += marks.write(repo, exercise_id, frame, sha)
         repo.append_audit(exercise_id, events)
     return outcome
@@ -302,7 +305,20 @@ def _overwrite_problems(overwrites: pd.DataFrame, stored: pd.DataFrame) -> list[
     return capped(found(), len(merged), "overwrite", "correct the sheet, or replace on purpose")
 
 
-def _replacement_events(merged: pd.DataFrame) -> list[tuple[str, Mapping[str, Any]]]:
+def _sheet_event(details: dict[str, Any], added: pd.DataFrame) -> tuple[Any, ...]:
+    """The ``sheet-imported`` entry: its details hold the digest of the rows it added, which
+    are stored beside it (:func:`commission.app.payload.score_payload`)."""
+    from .payload import score_payload
+
+    if not len(added):
+        return ("sheet-imported", {**details, "scores": {"rows": 0}})
+    body, summary = score_payload(added)
+    return ("sheet-imported", {**details, "scores": summary}, body)
+
+
+def _replacement_events(
+    merged: pd.DataFrame, sha: Mapping[str, str]
+) -> list[tuple[str, Mapping[str, Any]]]:
     """One audit event per replaced score, with its old and new value."""
     events: list[tuple[str, Mapping[str, Any]]] = []
     for row in merged.itertuples(index=False):
@@ -319,6 +335,7 @@ def _replacement_events(merged: pd.DataFrame) -> list[tuple[str, Mapping[str, An
             "file": str(row.file),
             "row": int(row.row),
             "column": column,
+            "sha256": sha[str(row.file)],
         }
         key = {"evaluator": row.evaluator, "tender": row.tender, "criterion": row.criterion}
         events.append(("score-replaced", {**key, "old": old, "new": new}))

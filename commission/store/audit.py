@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from .. import exactjson
-from .models import AuditRow, table_of
+from .models import AuditPayloadRow, AuditRow, table_of
 
 GENESIS = "0" * 64
 _table = table_of(AuditRow)
+_payloads = table_of(AuditPayloadRow)
 
 
 def canonical_json(document: Any) -> str:
@@ -54,11 +55,14 @@ def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
 def append(
     connection: Connection,
     exercise_id: str | None,
-    events: Iterable[tuple[str, Mapping[str, Any]]],
+    events: Iterable[tuple[str, Mapping[str, Any]] | tuple[str, Mapping[str, Any], str]],
 ) -> int:
     """Append ``(action, details)`` entries in order; the caller holds the write lock.
 
-    Returns the number appended. Details must be plain JSON (no floats that could round).
+    An event ``(action, details, body)`` also stores ``body`` (the canonical JSON of the rows the
+    entry wrote) in ``audit_payloads`` beside it; its details must already hold the body's
+    SHA-256, so the entry's hash covers the payload. Returns the number appended. Details must
+    be plain JSON (no floats that could round).
     """
     last = connection.execute(
         select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
@@ -66,8 +70,13 @@ def append(
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
     at = now()
     rows: list[dict[str, Any]] = []
-    for action, details in events:
+    payloads: list[dict[str, Any]] = []
+    for action, details, *body in events:
         seq += 1
+        if body:
+            text = body[0]
+            body_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            payloads.append({"seq": seq, "sha256": body_sha, "body": text})
         entry = {
             "seq": seq,
             "exercise": exercise_id,
@@ -90,7 +99,36 @@ def append(
         prev = digest
     for start in range(0, len(rows), 10_000):
         connection.execute(insert(_table), rows[start : start + 10_000])
+    for payload in payloads:
+        connection.execute(insert(_payloads), [payload])
     return len(rows)
+
+
+def payload(connection: Connection, seq: int) -> tuple[str, str] | None:
+    """``(sha256, body)`` of the rows entry ``seq`` wrote, or None when none is stored."""
+    row = connection.execute(
+        select(AuditPayloadRow.sha256, AuditPayloadRow.body).where(AuditPayloadRow.seq == seq)
+    ).first()
+    return (row.sha256, row.body) if row else None
+
+
+def payload_seqs(connection: Connection) -> set[int]:
+    return set(connection.execute(select(AuditPayloadRow.seq)).scalars())
+
+
+def head(connection: Connection) -> tuple[int, str] | None:
+    """``(seq, hash)`` of the newest entry, or None for an empty trail."""
+    row = connection.execute(
+        select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else None
+
+
+def seq_of(connection: Connection, digest: str) -> int | None:
+    """The entry whose hash is ``digest`` (or starts with it, if that is unique)."""
+    query = select(AuditRow.seq).where(AuditRow.hash.startswith(digest.lower(), autoescape=True))
+    found = list(connection.execute(query.limit(2)).scalars())
+    return found[0] if len(found) == 1 else None
 
 
 def entries(connection: Connection, exercise_id: str | None = None) -> list[dict[str, Any]]:

@@ -265,6 +265,22 @@ class AuditRow(Base):
     __table_args__ = (Index(None, "exercise_id"),)
 
 
+class AuditPayloadRow(Base):
+    """The rows an audit entry wrote, as canonical JSON: its entry holds their SHA-256.
+
+    Kept beside the entry, not in it, so listing the trail stays small; the entry's hash covers
+    the digest, so the payload cannot change unseen. Triggers refuse UPDATE and DELETE.
+    """
+
+    __tablename__ = "audit_payloads"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sha256: Mapped[str] = mapped_column(SHA256)
+    body: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (ForeignKeyConstraint(["seq"], ["audit_entries.seq"]),)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model (typed: SQLAlchemy types ``__table__`` as a FromClause)."""
     return cast(Table, model.__table__)

@@ -501,7 +501,9 @@ class Repository(RoundReads):
         )
 
     def append_audit(
-        self, exercise_id: str | None, events: Iterable[tuple[str, Mapping[str, Any]]]
+        self,
+        exercise_id: str | None,
+        events: Iterable[tuple[str, Mapping[str, Any]] | tuple[str, Mapping[str, Any], str]],
     ) -> None:
         audit.append(self.connection, exercise_id, events)
 
@@ -512,8 +514,36 @@ class Repository(RoundReads):
         return audit.verify(self.connection)
 
     def audit_head(self) -> str:
-        entries = audit.entries(self.connection)
-        return str(entries[-1]["hash"]) if entries else ""
+        last = audit.head(self.connection)
+        return last[1] if last else ""
+
+    def audit_last(self) -> tuple[int, str] | None:
+        return audit.head(self.connection)
+
+    def audit_seq_of(self, digest: str) -> int | None:
+        return audit.seq_of(self.connection, digest)
+
+    def audit_payload(self, seq: int) -> tuple[str, str] | None:
+        return audit.payload(self.connection, seq)
+
+    def audit_payload_seqs(self) -> set[int]:
+        return audit.payload_seqs(self.connection)
+
+    def ledger_rows(self) -> dict[str, Any]:
+        """Every row the audit trail accounts for, as stored now (:mod:`.current`)."""
+        from . import current
+
+        c = self.connection
+        return {
+            "exercises": current.exercises(c),
+            "lots": current.lots(c),
+            "evaluators": current.evaluators(c),
+            "conflicts": current.conflicts(c),
+            "tenders": current.tenders(c),
+            "decisions": current.decisions(c),
+            "scores": current.scores(c),
+            "tender_columns": current.tender_columns,
+        }
 
 
 @functools.lru_cache(maxsize=8)

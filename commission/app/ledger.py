@@ -1,0 +1,553 @@
+"""The audit trail as a ledger: what each entry wrote, replayed and compared with the store.
+
+What the entries hold, so that the expected state can be rebuilt from the trail alone:
+
+- ``exercise-initialised`` holds the SHA-256 of the exercise document (criteria set written out
+  whole) and its title. The stored document must still hash to it; the ``exercises`` row, and
+  the ``lots``, ``evaluators`` and ``conflicts`` rows, must be what that document gives.
+- ``tender-added`` holds the SHA-256 of the submission, its lot and bidder. The stored document
+  must still hash to it and the ``tenders`` columns (lot, bidder, price, currency) must be what
+  it gives.
+- ``sheet-imported`` holds ``scores: {format, rows, sha256}``: the digest of the score rows that
+  sheet added, and the rows themselves are kept beside the entry in ``audit_payloads`` as
+  canonical JSON, column by column with ids coded once (:mod:`.payload`): about 23 bytes a
+  row, written and read in one ``json`` call each, so a 1,000,000-row import stays fast.
+- ``score-replaced`` holds the old and the new value of one score (file, row, column, comment,
+  and now the new sheet's SHA-256).
+- ``decision-issued`` holds the lot, the digest, whether provisional, and the files.
+
+Replaying the entries in order gives every exercise, tender, score and decision row the database
+should hold; :func:`compare` names each one that is not so ("score R1 / T-001 / local-assets is
+5 in the database, 4 in the audit trail (entry 7)"). Timestamps of rows are not compared.
+
+Entries written before the rows were recorded (no ``scores`` in a ``sheet-imported``) still
+verify their chain, their exercises, tenders and decisions, and the number of score rows, but
+not each score row's values: :func:`compare` says so in its ``limits``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Problem
+from .payload import as_objects, decode_scores
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Problems listed per verification; the rest are counted in one summary.
+MAX_LISTED = 200
+_KEY = ["exercise", "evaluator", "tender", "criterion"]
+_VALUES = ["score", "comment", "file", "row", "column", "sha256"]
+#: The score of a replacement that made the score an abstention: no scores row is expected.
+_ABSTAINED = "abstained"
+
+
+# -- replay ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Expected:
+    """The rows the trail says the store holds, each with the entry that wrote it."""
+
+    exercises: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tenders: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    #: Score rows added by entries that recorded them (frames with a ``seq`` column).
+    parts: list[pd.DataFrame] = field(default_factory=list)
+    #: Replaced scores: key -> (seq, new values), the last replacement winning.
+    replaced: dict[tuple[str, str, str, str], tuple[int, dict[str, Any]]] = field(
+        default_factory=dict
+    )
+    #: Per exercise: (entry, rows added) of imports that did not record their rows.
+    unrecorded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def replay(entries: Iterable[Mapping[str, Any]], payload: Any, payload_seqs: set[int]) -> Expected:
+    """Rebuild the expected rows from ``entries`` in order; ``payload(seq)`` gives ``(sha256,
+    body)`` of an entry's stored rows."""
+    expected = Expected()
+    sheet_sha: dict[tuple[str, str], str] = {}
+    for entry in entries:
+        seq, action, exercise = entry["seq"], entry["action"], entry["exercise"]
+        details = entry["details"]
+        if action == "exercise-initialised":
+            expected.exercises[details["exercise"]] = {"seq": seq, **details}
+        elif action == "tender-added":
+            expected.tenders[(exercise, details["tender"])] = {"seq": seq, **details}
+        elif action == "decision-issued":
+            expected.decisions.append({"seq": seq, "exercise": exercise, **details})
+        elif action == "sheet-imported":
+            sheet_sha[(entry["at"], details["file"])] = details["sha256"]
+            _replay_import(expected, entry, payload, payload_seqs)
+        elif action == "score-replaced":
+            new = dict(details["new"])
+            sha = new.get("sha256") or sheet_sha.get((entry["at"], new["file"]))
+            key = (exercise, details["evaluator"], details["tender"], details["criterion"])
+            expected.replaced[key] = (seq, {**new, "sha256": sha})
+        # other actions (store-upgraded, and any added later) write none of these rows
+    return expected
+
+
+def _replay_import(
+    expected: Expected, entry: Mapping[str, Any], payload: Any, payload_seqs: set[int]
+) -> None:
+    seq, details, exercise = entry["seq"], entry["details"], entry["exercise"]
+    recorded = details.get("scores")
+    if recorded is None:
+        if details.get("added"):
+            expected.unrecorded.setdefault(exercise, []).append((seq, int(details["added"])))
+        return
+    if not recorded.get("rows"):
+        return
+    stored = payload(seq) if seq in payload_seqs else None
+    if (
+        stored is None
+        or hashlib.sha256(stored[1].encode("utf-8")).hexdigest() != recorded["sha256"]
+    ):
+        what = "is missing" if stored is None else "does not match the SHA-256 its entry holds"
+        expected.problems.append(
+            Problem(
+                "audit-payload",
+                f"the score rows recorded with entry {seq} ({details['file']}) {what}",
+                file=details["file"],
+                value=seq,
+                fix="restore the database from a backup",
+            )
+        )
+        expected.unrecorded.setdefault(exercise, []).append((seq, int(recorded["rows"])))
+        return
+    import numpy as np
+    import pandas as pd
+
+    rows = decode_scores(stored[1])
+    constant = {"exercise": exercise, "file": details["file"], "sha256": details["sha256"]}
+    for name, value in constant.items():
+        rows[name] = pd.Series(np.full(len(rows), value, dtype=object), dtype=object)
+    rows["seq"] = seq
+    expected.parts.append(rows)
+
+
+# -- compare ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    problems: tuple[Problem, ...]
+    total: int
+    limits: tuple[str, ...]
+    counts: Mapping[str, int]
+
+
+class _Found:
+    """Problems in the order found, the first :data:`MAX_LISTED` kept."""
+
+    def __init__(self) -> None:
+        self.listed: list[Problem] = []
+        self.total = 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.listed) < MAX_LISTED:
+            self.listed.append(problem)
+
+
+def compare(
+    expected: Expected,
+    exercises: Sequence[Mapping[str, Any]],
+    lots: set[tuple[str, ...]],
+    evaluators: set[tuple[str, ...]],
+    conflicts: set[tuple[str, ...]],
+    tenders: Sequence[Mapping[str, Any]],
+    decisions: Sequence[Mapping[str, Any]],
+    scores: pd.DataFrame,
+    tender_columns: Any,
+) -> Comparison:
+    """Every row of the store that is not what the replayed trail gives, named."""
+    found = _Found()
+    for problem in expected.problems:
+        found.add(problem)
+    defaults = _check_exercises(expected, exercises, lots, evaluators, conflicts, found)
+    _check_tenders(expected, tenders, defaults, tender_columns, found)
+    _check_decisions(expected, decisions, found)
+    limits = _check_scores(expected, scores, found)
+    counts = {
+        "exercises": len(exercises),
+        "tenders": len(tenders),
+        "scores": len(scores),
+        "decisions": len(decisions),
+    }
+    return Comparison(tuple(found.listed), found.total, tuple(limits), counts)
+
+
+def _digest(document: Any) -> str:
+    from ..store.audit import sha256_of
+
+    return sha256_of(document)
+
+
+def _show(value: Any) -> str:
+    return "none" if value is None else repr(value) if isinstance(value, str) else str(value)
+
+
+def _differs(what: str, name: str, now: Any, then: Any, seq: int) -> Problem:
+    message = (
+        f"{what} is {_show(now)} in the database, {_show(then)} in the audit trail (entry {seq})"
+        if name == "score"
+        else f"{what}: {name} is {_show(now)} in the database, {_show(then)} in the audit trail "
+        f"(entry {seq})"
+    )
+    return Problem(
+        "row-changed",
+        message,
+        column=name,
+        value=now if isinstance(now, str | int) or now is None else str(now),
+        fix="the row was changed outside commission: restore it, or the database from a backup",
+    )
+
+
+def _missing(what: str, seq: int) -> Problem:
+    return Problem(
+        "row-deleted",
+        f"{what} is in the audit trail (entry {seq}) but not in the database",
+        fix="the row was deleted outside commission: restore the database from a backup",
+    )
+
+
+def _unrecorded(what: str) -> Problem:
+    return Problem(
+        "row-inserted",
+        f"{what} is in the database but no audit entry wrote it",
+        fix="the row was added outside commission: remove it, or restore from a backup",
+    )
+
+
+def _check_exercises(
+    expected: Expected,
+    stored: Sequence[Mapping[str, Any]],
+    lots: set[tuple[str, ...]],
+    evaluators: set[tuple[str, ...]],
+    conflicts: set[tuple[str, ...]],
+    found: _Found,
+) -> dict[str, str]:
+    """Exercises and the rows derived from them; returns each intact exercise's default lot."""
+    from ..inputs.exercise import exercise_from_dict
+    from ..records import DEFAULT_LOT
+
+    defaults: dict[str, str] = {}
+    by_id = {row["id"]: row for row in stored}
+    for exercise_id in sorted(set(by_id) - set(expected.exercises)):
+        found.add(_unrecorded(f"exercise {exercise_id}"))
+    want_lots: set[tuple[str, ...]] = set()
+    want_evaluators: set[tuple[str, ...]] = set()
+    want_conflicts: set[tuple[str, ...]] = set()
+    for exercise_id, recorded in sorted(expected.exercises.items()):
+        what, seq = f"exercise {exercise_id}", recorded["seq"]
+        row = by_id.get(exercise_id)
+        if row is None:
+            found.add(_missing(what, seq))
+            continue
+        if row["sha256"] != recorded["sha256"]:
+            found.add(_differs(what, "sha256", row["sha256"], recorded["sha256"], seq))
+        if "title" in recorded and row["title"] != recorded["title"]:
+            found.add(_differs(what, "title", row["title"], recorded["title"], seq))
+        if _digest(row["document"]) != recorded["sha256"]:
+            found.add(_document_changed(what, seq))
+            continue
+        exercise = exercise_from_dict(row["document"], trusted=True)
+        defaults[exercise_id] = exercise.lot_ids[0] if not exercise.has_lots else DEFAULT_LOT
+        want_lots |= {(exercise_id, lot.id, lot.title) for lot in exercise.lots}
+        for e in exercise.evaluators:
+            want_evaluators.add((exercise_id, e.id, e.name, e.panel))
+            want_conflicts |= {(exercise_id, e.id, t) for t in e.conflicts}
+    intact = set(defaults)
+    seqs = {e: r["seq"] for e, r in expected.exercises.items()}
+    for table, want, have, fields in (
+        ("lot", want_lots, lots, ("title",)),
+        ("evaluator", want_evaluators, evaluators, ("name", "panel")),
+        ("conflict", want_conflicts, conflicts, ()),
+    ):
+        _check_derived(table, fields, want, have, intact, seqs, found)
+    return defaults
+
+
+def _check_derived(
+    table: str,
+    fields: Sequence[str],
+    want: set[tuple[str, ...]],
+    have: set[tuple[str, ...]],
+    intact: set[str],
+    seqs: Mapping[str, int],
+    found: _Found,
+) -> None:
+    """Rows made from an exercise document: each (exercise, id) with its fields, or a pair."""
+    width = len(fields)
+    wanted = {row[: len(row) - width]: row[len(row) - width :] for row in want}
+    stored = {
+        row[: len(row) - width]: row[len(row) - width :]
+        for row in have
+        if row[0] in intact or row[0] not in seqs
+    }
+    for key in sorted(set(stored) | set(wanted)):
+        what = f"{table} {' / '.join(key[1:])} of exercise {key[0]}"
+        if key not in wanted:
+            found.add(_unrecorded(what))
+        elif key not in stored:
+            found.add(_missing(what, seqs[key[0]]))
+        else:
+            for name, now, then in zip(fields, stored[key], wanted[key], strict=True):
+                if now != then:
+                    found.add(_differs(what, name, now, then, seqs[key[0]]))
+
+
+def _document_changed(what: str, seq: int) -> Problem:
+    return Problem(
+        "row-changed",
+        f"{what}: its document in the database does not match the SHA-256 in the audit trail "
+        f"(entry {seq})",
+        column="document",
+        fix="the row was changed outside commission: restore the database from a backup",
+    )
+
+
+def _check_tenders(
+    expected: Expected,
+    stored: Sequence[Mapping[str, Any]],
+    defaults: Mapping[str, str],
+    tender_columns: Any,
+    found: _Found,
+) -> None:
+    by_key = {(row["exercise"], row["id"]): row for row in stored}
+    for key in sorted(set(by_key) - set(expected.tenders)):
+        found.add(_unrecorded(f"tender {key[1]} of exercise {key[0]}"))
+    for key, recorded in sorted(expected.tenders.items()):
+        what, seq = f"tender {key[1]}", recorded["seq"]
+        row = by_key.get(key)
+        if row is None:
+            found.add(_missing(what, seq))
+            continue
+        if row["sha256"] != recorded["sha256"]:
+            found.add(_differs(what, "sha256", row["sha256"], recorded["sha256"], seq))
+        intact = _digest(row["document"]) == recorded["sha256"]
+        if not intact:
+            found.add(_document_changed(what, seq))
+        want = dict(recorded)
+        if intact and key[0] in defaults:
+            want = {**tender_columns(row["document"], defaults[key[0]]), **recorded}
+        for name in ("lot", "bidder", "price", "currency"):
+            if name in want and row[name] != want[name]:
+                found.add(_differs(what, name, row[name], want[name], seq))
+
+
+def _decision_files(files: Any) -> list[str]:
+    """The issued files' names, whether the entry lists names or ``{file, sha256}`` objects."""
+    names = []
+    for item in files or []:
+        names.append(str(item.get("file") or item.get("name")) if isinstance(item, dict) else item)
+    return names
+
+
+def _check_decisions(
+    expected: Expected, stored: Sequence[Mapping[str, Any]], found: _Found
+) -> None:
+    def key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        files = tuple(_decision_files(row.get("files")))
+        return (row["exercise"], row["lot"], row["digest"], bool(row["provisional"]), files)
+
+    waiting: dict[tuple[Any, ...], list[int]] = {}
+    for recorded in expected.decisions:
+        waiting.setdefault(key(recorded), []).append(recorded["seq"])
+    for row in stored:
+        seqs = waiting.get(key(row))
+        if seqs:
+            seqs.pop(0)
+            continue
+        found.add(
+            _unrecorded(f"decision {row['id']} for lot {row['lot']} (digest {row['digest'][:12]})")
+        )
+    for (_, lot, digest, *_rest), seqs in waiting.items():
+        for seq in seqs:
+            found.add(_missing(f"the decision for lot {lot} (digest {digest[:12]})", seq))
+
+
+def _known_scores(expected: Expected) -> pd.DataFrame:
+    """The score rows the trail records, replacements applied, with the entry of each."""
+    import pandas as pd
+
+    columns = [*_KEY, *_VALUES, "seq"]
+    frames = list(expected.parts)
+    if expected.replaced:
+        import numpy as np
+
+        # a score replaced by an abstention leaves the scores table (the abstention is kept
+        # with the rounds): its row is a tombstone, dropped once the latest row per key is known
+        grid = np.array(
+            [
+                (*key, new.get("score", _ABSTAINED), new["comment"], new["file"], new["row"])
+                + (new.get("column"), new["sha256"], seq)
+                for key, (seq, new) in expected.replaced.items()
+            ],
+            dtype=object,
+        )
+        frames.append(
+            pd.DataFrame(as_objects({name: grid[:, i] for i, name in enumerate(columns)}))
+        )
+    if not frames:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _latest(known: pd.DataFrame, keys: Any) -> tuple[pd.DataFrame, Any]:
+    """One row per key, the last written winning: a replacement, or a row imported again after
+    it was deleted (frames are in entry order, replacements last)."""
+    import numpy as np
+
+    _, first = np.unique(keys[::-1], return_index=True)
+    if len(first) == len(keys):
+        return known, keys
+    keep = np.sort(len(keys) - 1 - first)
+    return known.iloc[keep].reset_index(drop=True), keys[keep]
+
+
+def _keys(known: pd.DataFrame, stored: pd.DataFrame) -> tuple[Any, Any, Any]:
+    """One dense integer per (exercise, evaluator, tender, criterion), shared by both sides,
+    and the exercises seen."""
+    import numpy as np
+    import pandas as pd
+
+    composite = np.zeros(len(known) + len(stored), dtype=np.int64)
+    bound = 1
+    for name in _KEY:
+        values = np.concatenate(
+            [known[name].to_numpy(dtype=object), stored[name].to_numpy(dtype=object)]
+        )
+        codes, uniques = pd.factorize(values)
+        if name == "exercise":
+            exercises = uniques
+        if bound * max(len(uniques), 1) >= 2**62:
+            # made dense again only when the product of the columns' sizes could overflow
+            composite, seen = pd.factorize(composite)
+            bound = len(seen)
+        composite = composite * len(uniques) + codes
+        bound *= max(len(uniques), 1)
+    return composite[: len(known)], composite[len(known) :], exercises
+
+
+def _unequal(want: Any, have: Any) -> Any:
+    """Elementwise ``want != have``; integers compared as int64 when both sides are integers."""
+    import numpy as np
+    from pandas.api.types import infer_dtype
+
+    if want.dtype == np.int64:
+        if infer_dtype(have, skipna=False) == "integer":
+            return want != np.asarray(have, dtype=np.int64)
+        # a value stored as text, a fraction or NULL behind the toolkit's back
+        return want.astype(object) != have
+    return want != have
+
+
+def _objects(column: pd.Series) -> Any:
+    """The column as Python objects, every missing value None (pandas may hold them as NaN)."""
+    if column.dtype == object or column.dtype.kind in "iu":
+        # read from the database or decoded from a payload: None is already None
+        return column.to_numpy()
+    values = column.to_numpy(dtype=object, copy=True)
+    values[column.isna().to_numpy()] = None
+    return values
+
+
+def _check_scores(expected: Expected, stored: pd.DataFrame, found: _Found) -> list[str]:
+    import numpy as np
+    import pandas as pd
+
+    known = _known_scores(expected)
+    k_known, k_stored, exercises = _keys(known, stored)
+    several = len(set(exercises) | set(expected.exercises)) > 1
+    if len(expected.parts) > 1 or expected.replaced:
+        known, k_known = _latest(known, k_known)
+        gone = (known["score"] == _ABSTAINED).to_numpy(dtype=bool)
+        if gone.any():
+            known, k_known = known[~gone].reset_index(drop=True), k_known[~gone]
+    _, i_known, i_stored = np.intersect1d(
+        k_known, k_stored, assume_unique=True, return_indices=True
+    )
+    if len(i_known) == len(known):
+        # every recorded row is stored: line the stored rows up with the recorded ones, so
+        # only one side is gathered per column
+        order = np.empty(len(known), dtype=np.int64)
+        order[i_known] = i_stored
+        i_known, i_stored = np.arange(len(known)), order
+
+    def name(row: Any) -> str:
+        what = f"score {row.evaluator} / {row.tender} / {row.criterion}"
+        return f"{what} of exercise {row.exercise}" if several else what
+
+    mismatches = []
+    aligned = len(i_known) == len(known)
+    for column in _VALUES:
+        want = _objects(known[column])
+        want = want if aligned else want[i_known]
+        have = _objects(stored[column])[i_stored]
+        bad = np.flatnonzero(_unequal(want, have))
+        if len(bad):
+            mismatches.append(
+                stored.iloc[i_stored[bad]][_KEY]
+                .assign(field=column, have=have[bad], want=want[bad])
+                .assign(entry=known["seq"].to_numpy()[i_known[bad]])
+            )
+    if mismatches:
+        table = pd.concat(mismatches, ignore_index=True).sort_values([*_KEY[1:], "field"])
+        for row in table.head(MAX_LISTED).itertuples(index=False):
+            found.add(_differs(name(row), row.field, row.have, row.want, int(row.entry)))
+        found.total += max(0, len(table) - MAX_LISTED)
+
+    gone = np.ones(len(known), dtype=bool)
+    gone[i_known] = False
+    table = known[gone].sort_values(_KEY[1:])
+    for row in table.head(MAX_LISTED).itertuples(index=False):
+        found.add(_missing(f"{name(row)} ({_show(row.score)})", int(row.seq)))
+    found.total += max(0, len(table) - MAX_LISTED)
+
+    extra = np.ones(len(stored), dtype=bool)
+    extra[i_stored] = False
+    unchecked = stored["exercise"].isin(list(expected.unrecorded))
+    table = stored[extra & ~unchecked.to_numpy()].sort_values(_KEY[1:])
+    for row in table.head(MAX_LISTED).itertuples(index=False):
+        found.add(_unrecorded(f"{name(row)} ({_show(row.score)})"))
+    found.total += max(0, len(table) - MAX_LISTED)
+    return _unrecorded_limits(expected, known, stored, extra & unchecked.to_numpy(), found)
+
+
+def _unrecorded_limits(
+    expected: Expected, known: pd.DataFrame, stored: pd.DataFrame, unchecked: Any, found: _Found
+) -> list[str]:
+    """For imports made before entries recorded their rows: the count, and what is unproven."""
+    limits = []
+    for exercise, imports in sorted(expected.unrecorded.items()):
+        added = sum(n for _, n in imports)
+        recorded = sum(int((p["exercise"] == exercise).sum()) for p in expected.parts)
+        have = int((stored["exercise"] == exercise).sum())
+        seqs = ", ".join(str(seq) for seq, _ in imports)
+        if have != added + recorded:
+            found.add(
+                Problem(
+                    "row-count",
+                    f"exercise {exercise} has {have} scores in the database; the audit trail "
+                    f"accounts for {added + recorded}",
+                    path="scores",
+                    value=have,
+                    fix="rows were added or deleted outside commission: restore from a backup",
+                )
+            )
+        limits.append(
+            f"exercise {exercise}: {'entry' if len(imports) == 1 else 'entries'} {seqs} "
+            f"{'was' if len(imports) == 1 else 'were'} written before the audit trail recorded "
+            f"score rows; their {added} rows are counted, but "
+            f"{int((unchecked & (stored['exercise'] == exercise).to_numpy()).sum())} stored "
+            "scores cannot be checked value by value"
+        )
+    return limits
