@@ -20,8 +20,15 @@ from typing import Any
 
 CRITERIA = ("local-assets", "local-insights", "collaboration", "innovation", "long-term")
 LOTS = (("north", "North"), ("south", "South"), ("east", "East"), ("west", "West"))
-ORG_TYPES = ("charity", "community-interest-company", "cooperative", "company", "public-body",
-             "consortium", "other")
+ORG_TYPES = (
+    "charity",
+    "community-interest-company",
+    "cooperative",
+    "company",
+    "public-body",
+    "consortium",
+    "other",
+)
 
 WORDS = (
     "residents carers volunteers library allotments food bank mosque church youth club "

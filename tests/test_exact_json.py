@@ -76,6 +76,7 @@ def test_canonical_digests_of_the_bundled_examples_are_unchanged() -> None:
     assert sha256_of(load_json(EXERCISE)) == sha256_of(json.loads(EXERCISE.read_bytes()))
     for path in TENDERS:
         assert sha256_of(load_json(path)) == sha256_of(json.loads(path.read_bytes()))
+
     # The digest the release before the exact reader gave: its canonical JSON, written out here.
     def before(path: Path) -> str:
         text = json.dumps(

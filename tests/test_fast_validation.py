@@ -36,9 +36,7 @@ def _old_many_for_hypothesis_jsonschema() -> None:
         return
 
     class Many:
-        def __init__(
-            self, data: Any, min_size: int, max_size: float, average_size: float
-        ) -> None:
+        def __init__(self, data: Any, min_size: int, max_size: float, average_size: float) -> None:
             self.data, self.min_size, self.max_size, self.count = data, min_size, max_size, 0
             self.p_continue = cu._calc_p_continue(average_size - min_size, max_size - min_size)
 
@@ -130,32 +128,99 @@ def _first_response(doc: dict[str, Any]) -> dict[str, Any] | None:
     return next(iter(responses.values()), None)
 
 
-BAD_EMAILS = ["bids", "bids@", "@example.org", "bids@example", "a b@example.org", "bids@@x.org",
-              "bids@example.org.", "<bids@example.org>", "bids@exa mple.org", "bids@ex\u00e9.org"]
-BAD_DATES = ["2027-03-01", "2027-03-01 12:00:00Z", "2027-03-01T12:00:00", "2027-13-01T12:00:00Z",
-             "2027-02-30T12:00:00Z", "yesterday", "2027-03-01T25:00:00+00:00", ""]
+BAD_EMAILS = [
+    "bids",
+    "bids@",
+    "@example.org",
+    "bids@example",
+    "a b@example.org",
+    "bids@@x.org",
+    "bids@example.org.",
+    "<bids@example.org>",
+    "bids@exa mple.org",
+    "bids@ex\u00e9.org",
+]
+BAD_DATES = [
+    "2027-03-01",
+    "2027-03-01 12:00:00Z",
+    "2027-03-01T12:00:00",
+    "2027-13-01T12:00:00Z",
+    "2027-02-30T12:00:00Z",
+    "yesterday",
+    "2027-03-01T25:00:00+00:00",
+    "",
+]
 GOOD_DATES = ["2027-03-01T12:00:00Z", "2027-03-01T12:00:00.5+01:00", "2027-03-01t12:00:00z"]
-ODD_TEXT = ["\x1c", "\x1f", "\ufeff", " \u3000", "\u200b", "\x85", "a", "\t\n", "GBP\n", "T-1\n",
-            "T-1\n\n", "gbp", "GB", "GBPX", "\u00c5BC", "-T", "T" * 64, "T" * 65, "\u0661\u0662"]
+ODD_TEXT = [
+    "\x1c",
+    "\x1f",
+    "\ufeff",
+    " \u3000",
+    "\u200b",
+    "\x85",
+    "a",
+    "\t\n",
+    "GBP\n",
+    "T-1\n",
+    "T-1\n\n",
+    "gbp",
+    "GB",
+    "GBPX",
+    "\u00c5BC",
+    "-T",
+    "T" * 64,
+    "T" * 65,
+    "\u0661\u0662",
+]
 ORG_TYPES = ["charity", "Charity", "company ", "plc", "", "cooperative", 3, None]
 
 
 MUTATIONS = st.one_of(
     st.tuples(st.just("drop"), st.integers(0, 20)),
-    st.tuples(st.just("type"), st.sampled_from([
-        ("id",), ("bidder",), ("bidder", "name"), ("bidder", "sme"), ("price",),
-        ("price", "amount"), ("responses",), ("submitted_at",), ("bidder", "contact_email"),
-    ]), st.sampled_from([1, 1.5, "x", True, None, [], {}])),
+    st.tuples(
+        st.just("type"),
+        st.sampled_from(
+            [
+                ("id",),
+                ("bidder",),
+                ("bidder", "name"),
+                ("bidder", "sme"),
+                ("price",),
+                ("price", "amount"),
+                ("responses",),
+                ("submitted_at",),
+                ("bidder", "contact_email"),
+            ]
+        ),
+        st.sampled_from([1, 1.5, "x", True, None, [], {}]),
+    ),
     st.tuples(st.just("email"), st.sampled_from(BAD_EMAILS)),
     st.tuples(st.just("date"), st.sampled_from(BAD_DATES + GOOD_DATES)),
-    st.tuples(st.just("price"), st.sampled_from(
-        [-1, 0, -0.0, 0.0, 1e-9, 1, 10**12, 10**12 + 1, 1e12, 1.0000001e12, 10**30, True])),
+    st.tuples(
+        st.just("price"),
+        st.sampled_from(
+            [-1, 0, -0.0, 0.0, 1e-9, 1, 10**12, 10**12 + 1, 1e12, 1.0000001e12, 10**30, True]
+        ),
+    ),
     st.tuples(st.just("org"), st.sampled_from(ORG_TYPES)),
     st.tuples(st.just("extra"), st.sampled_from([(), ("bidder",), ("price",), ("response",)])),
-    st.tuples(st.just("text"), st.sampled_from([
-        ("id",), ("lot",), ("bidder", "name"), ("price", "currency"), ("answer",), ("key",),
-        ("url",),
-    ]), st.sampled_from(ODD_TEXT + ["not a uri", "https://example.org/a b", "https://example.org/x"])),
+    st.tuples(
+        st.just("text"),
+        st.sampled_from(
+            [
+                ("id",),
+                ("lot",),
+                ("bidder", "name"),
+                ("price", "currency"),
+                ("answer",),
+                ("key",),
+                ("url",),
+            ]
+        ),
+        st.sampled_from(
+            ODD_TEXT + ["not a uri", "https://example.org/a b", "https://example.org/x"]
+        ),
+    ),
 )
 
 
@@ -226,10 +291,20 @@ def test_the_stricter_email_rule_is_mirrored(email: str) -> None:
 @pytest.mark.parametrize("text", ODD_TEXT)
 @pytest.mark.parametrize("field", ["id", "currency", "name", "answer", "key"])
 def test_odd_text_agrees(field: str, text: str) -> None:
-    doc = mutate(example_tender(), ("text", {
-        "id": ("id",), "currency": ("price", "currency"), "name": ("bidder", "name"),
-        "answer": ("answer",), "key": ("key",),
-    }[field], text))
+    doc = mutate(
+        example_tender(),
+        (
+            "text",
+            {
+                "id": ("id",),
+                "currency": ("price", "currency"),
+                "name": ("bidder", "name"),
+                "answer": ("answer",),
+                "key": ("key",),
+            }[field],
+            text,
+        ),
+    )
     agree(doc)
 
 
@@ -256,9 +331,7 @@ def test_a_tuple_is_not_an_array_on_either_path() -> None:
 
 
 def test_python_whitespace_is_what_re_calls_whitespace() -> None:
-    assert set(validation.PY_WHITESPACE) == {
-        chr(c) for c in range(0x110000) if chr(c).isspace()
-    }
+    assert set(validation.PY_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
     assert all(re.fullmatch(r"\s", c) for c in validation.PY_WHITESPACE)
 
 
@@ -266,9 +339,7 @@ def test_rewritten_patterns_match_what_python_matches() -> None:
     import jsonschema_rs
 
     for pattern in (r"\S", r"^[A-Z]{3}$", r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"):
-        compiled = jsonschema_rs.Draft202012Validator(
-            {"pattern": validation.rust_pattern(pattern)}
-        )
+        compiled = jsonschema_rs.Draft202012Validator({"pattern": validation.rust_pattern(pattern)})
         samples = [chr(c) for c in range(0x3100)] + ODD_TEXT
         samples += [s + t for s in ("A", "ABC", "T-1") for t in ("", "\n", "\n\n", "\r", " ")]
         for text in samples:

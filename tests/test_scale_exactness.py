@@ -108,9 +108,10 @@ def straightforward(
         criteria = {}
         for c in exercise.criteria.criteria:
             cs, os_ = scores[(tid, c.id, "community")], scores[(tid, c.id, "officer")]
-            if len(cs) < exercise.min_evaluators["community"] or len(os_) < exercise.min_evaluators[
-                "officer"
-            ]:
+            if (
+                len(cs) < exercise.min_evaluators["community"]
+                or len(os_) < exercise.min_evaluators["officer"]
+            ):
                 complete = False
             cm = Fraction(sum(cs), len(cs)) if cs else None
             om = Fraction(sum(os_), len(os_)) if os_ else None

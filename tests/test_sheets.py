@@ -598,9 +598,7 @@ def test_csv_text_scores_and_trailing_empty_columns(tmp_path):
 
 def test_a_row_with_a_bad_score_still_has_its_ids_checked(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text(
-        "evaluator,tender,criterion,score\nR1,T-01,innovaton,x\n", encoding="utf-8"
-    )
+    path.write_text("evaluator,tender,criterion,score\nR1,T-01,innovaton,x\n", encoding="utf-8")
     with pytest.raises(InvalidScores) as caught:
         read_scores(path, exercise=EXERCISE, tenders=TENDERS)
     assert [(p.row, p.column, p.type) for p in caught.value.problems] == [

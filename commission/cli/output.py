@@ -27,9 +27,7 @@ def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = 
     """A plain fixed-width table; cells are shown as text, never interpreted."""
     columns = list(columns or (rows[0].keys() if rows else []))
     cells = [[_table_cell(row.get(column)) for column in columns] for row in rows]
-    widths = [
-        max([len(column)] + [len(r[i]) for r in cells]) for i, column in enumerate(columns)
-    ]
+    widths = [max([len(column)] + [len(r[i]) for r in cells]) for i, column in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for r in cells:

@@ -225,8 +225,7 @@ def scores_import(
     type=click.Choice(["latest", "independent", "moderated"]),
     default="latest",
     show_default=True,
-    help="Each evaluator's latest round (moderated where revised), or the independent round "
-    "alone.",
+    help="Each evaluator's latest round (moderated where revised), or the independent round alone.",
 )
 @pass_context
 def results(

@@ -78,8 +78,6 @@ def load_schema(name: str) -> dict[str, Any]:
     return copied
 
 
-
-
 @functools.cache
 def format_checker() -> Any:
     """Draft 2020-12's format checker, with a stricter e-mail check."""
@@ -231,10 +229,33 @@ def rust_pattern(pattern: str) -> str:
 
 _SAFE_KEYWORDS = frozenset(
     {
-        "$schema", "$id", "$ref", "$defs", "$comment", "title", "description", "default",
-        "examples", "x-fix", "type", "properties", "required", "additionalProperties",
-        "propertyNames", "items", "minItems", "maxItems", "enum", "const", "minLength",
-        "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
+        "$schema",
+        "$id",
+        "$ref",
+        "$defs",
+        "$comment",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "x-fix",
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "propertyNames",
+        "items",
+        "minItems",
+        "maxItems",
+        "enum",
+        "const",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
         "exclusiveMaximum",
     }
 )
@@ -369,21 +390,36 @@ def _to_problems(error: ValidationError, file: str | None) -> Iterator[Problem]:
 Path = list[Any]
 
 
-def _alternatives(error: ValidationError, file: str | None, path: Path, fix: str | None
-                  ) -> Iterator[Problem]:
-    yield _problem("schema-error", "not one of the accepted forms", file, path, error.instance,
-                   fix or "see the schema for the forms this field accepts")
+def _alternatives(
+    error: ValidationError, file: str | None, path: Path, fix: str | None
+) -> Iterator[Problem]:
+    yield _problem(
+        "schema-error",
+        "not one of the accepted forms",
+        file,
+        path,
+        error.instance,
+        fix or "see the schema for the forms this field accepts",
+    )
 
 
-def _required(error: ValidationError, file: str | None, path: Path, fix: str | None
-              ) -> Iterator[Problem]:
+def _required(
+    error: ValidationError, file: str | None, path: Path, fix: str | None
+) -> Iterator[Problem]:
     missing = _quoted_name(error.message)
-    yield _problem("required-error", f"the required property '{missing}' is missing", file,
-                   [*path, missing], None, f"add '{missing}'")
+    yield _problem(
+        "required-error",
+        f"the required property '{missing}' is missing",
+        file,
+        [*path, missing],
+        None,
+        f"add '{missing}'",
+    )
 
 
-def _unknown_properties(error: ValidationError, file: str | None, path: Path, fix: str | None
-                        ) -> Iterator[Problem]:
+def _unknown_properties(
+    error: ValidationError, file: str | None, path: Path, fix: str | None
+) -> Iterator[Problem]:
     allowed = sorted((error.schema.get("properties") or {}).keys())
     known = set(allowed)
     pattern = error.schema.get("patternProperties") or {}
@@ -394,26 +430,41 @@ def _unknown_properties(error: ValidationError, file: str | None, path: Path, fi
         close = _near(key, allowed)
         if close:
             hint = f"did you mean '{close}'? Otherwise {hint}"
-        yield _problem("unknown-property", f"unknown property '{key}'", file, [*path, key], None,
-                       hint)
+        yield _problem(
+            "unknown-property", f"unknown property '{key}'", file, [*path, key], None, hint
+        )
 
 
-def _not_allowed_value(error: ValidationError, file: str | None, path: Path, fix: str | None
-                       ) -> Iterator[Problem]:
+def _not_allowed_value(
+    error: ValidationError, file: str | None, path: Path, fix: str | None
+) -> Iterator[Problem]:
     enum = error.validator == "enum"
     options = error.validator_value if enum else [error.validator_value]
     shown = ", ".join(o if isinstance(o, str) else json.dumps(o) for o in options)
-    yield _problem("enum-error", "not one of the allowed values", file, path, error.instance,
-                   f"use one of {shown}" if enum else f"use {shown}")
+    yield _problem(
+        "enum-error",
+        "not one of the allowed values",
+        file,
+        path,
+        error.instance,
+        f"use one of {shown}" if enum else f"use {shown}",
+    )
 
 
-def _wrong_type(error: ValidationError, file: str | None, path: Path, fix: str | None
-                ) -> Iterator[Problem]:
+def _wrong_type(
+    error: ValidationError, file: str | None, path: Path, fix: str | None
+) -> Iterator[Problem]:
     wanted = error.validator_value
     names = [wanted] if isinstance(wanted, str) else list(wanted)
     expected = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-    yield _problem("type-error", f"must be {expected}, not {_json_type(error.instance)}", file,
-                   path, error.instance, fix or f"write {expected}")
+    yield _problem(
+        "type-error",
+        f"must be {expected}, not {_json_type(error.instance)}",
+        file,
+        path,
+        error.instance,
+        fix or f"write {expected}",
+    )
 
 
 _FORMAT_ADVICE = {
@@ -424,26 +475,41 @@ _FORMAT_ADVICE = {
 }
 
 
-def _bad_format(error: ValidationError, file: str | None, path: Path, fix: str | None
-                ) -> Iterator[Problem]:
+def _bad_format(
+    error: ValidationError, file: str | None, path: Path, fix: str | None
+) -> Iterator[Problem]:
     what = error.validator_value
-    yield _problem("format-error", f"not a valid {what}", file, path, error.instance,
-                   fix or _FORMAT_ADVICE.get(what, f"write a valid {what}"))
+    yield _problem(
+        "format-error",
+        f"not a valid {what}",
+        file,
+        path,
+        error.instance,
+        fix or _FORMAT_ADVICE.get(what, f"write a valid {what}"),
+    )
 
 
-def _bad_key(error: ValidationError, file: str | None, path: Path, fix: str | None
-             ) -> Iterator[Problem]:
+def _bad_key(
+    error: ValidationError, file: str | None, path: Path, fix: str | None
+) -> Iterator[Problem]:
     # The error is about a key, not a value: point the path at the key itself.
     instance = error.instance
-    yield _problem("schema-error", "this key is not allowed here", file,
-                   [*path, instance] if isinstance(instance, str) else path, instance,
-                   fix or "rename the key")
+    yield _problem(
+        "schema-error",
+        "this key is not allowed here",
+        file,
+        [*path, instance] if isinstance(instance, str) else path,
+        instance,
+        fix or "rename the key",
+    )
 
 
-def _other(error: ValidationError, file: str | None, path: Path, fix: str | None
-           ) -> Iterator[Problem]:
-    yield _problem("schema-error", _message(error), file, path, error.instance,
-                   fix or _default_fix(error))
+def _other(
+    error: ValidationError, file: str | None, path: Path, fix: str | None
+) -> Iterator[Problem]:
+    yield _problem(
+        "schema-error", _message(error), file, path, error.instance, fix or _default_fix(error)
+    )
 
 
 _TRANSLATORS = {

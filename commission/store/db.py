@@ -181,8 +181,11 @@ class Store:
         """A read transaction (a consistent snapshot on both backends)."""
         from .repository import Repository
 
-        with translate_errors(self.display_url), self.engine.connect() as connection, \
-                connection.begin():
+        with (
+            translate_errors(self.display_url),
+            self.engine.connect() as connection,
+            connection.begin(),
+        ):
             yield Repository(connection, self.display_url)
 
     @contextlib.contextmanager
@@ -191,8 +194,11 @@ class Store:
         from .failures import check_integrity
         from .repository import Repository
 
-        with translate_errors(self.display_url), self._writer.connect() as connection, \
-                connection.begin():
+        with (
+            translate_errors(self.display_url),
+            self._writer.connect() as connection,
+            connection.begin(),
+        ):
             lock_for_write(connection, self.busy_timeout)
             check_integrity(connection, self.display_url)
             yield Repository(connection, self.display_url)

@@ -83,9 +83,7 @@ def _expected(exercise: Exercise, headers: Sequence[str], long: bool) -> tuple[s
         + ", ".join(exercise.criteria.ids)
         + "), each optionally followed by '<criterion> comment'"
     )
-    candidates = {
-        header_key(c): c for c in ("evaluator", "tender") + INFO_COLUMNS + ROUND_COLUMNS
-    }
+    candidates = {header_key(c): c for c in ("evaluator", "tender") + INFO_COLUMNS + ROUND_COLUMNS}
     for criterion in exercise.criteria.criteria:
         for label in (criterion.id, criterion.name):
             candidates[header_key(label)] = label
