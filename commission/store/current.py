@@ -93,19 +93,9 @@ def scores(connection: Connection) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
+    from .repository import SCORE_TABLE_COLUMNS as names
+
     quote = connection.dialect.identifier_preparer.quote
-    names = (
-        "exercise_id",
-        "evaluator_id",
-        "tender_id",
-        "criterion_id",
-        "score",
-        "comment",
-        "source_file",
-        "source_row",
-        "source_column",
-        "source_sha256",
-    )
     sql = f"SELECT {', '.join(quote(n) for n in names)} FROM {quote('scores')}"
     # the driver's own cursor, inside this transaction: plain tuples, no Row objects
     cursor = connection.connection.cursor()

@@ -42,7 +42,7 @@ IN_CHUNK = 500
 
 Progress = Callable[[str, int, int], None]
 
-_SCORE_COLUMNS = (
+SCORE_TABLE_COLUMNS = (
     "exercise_id",
     "evaluator_id",
     "tender_id",
@@ -331,7 +331,7 @@ class Repository(RoundReads):
         total = len(rows)
         if not total:
             return
-        sql = _positional_insert(self.connection, _SCORE_COLUMNS)
+        sql = _positional_insert(self.connection, SCORE_TABLE_COLUMNS)
         files = rows["file"].astype(str)
         tuples = zip(
             itertools.repeat(exercise_id, total),
@@ -442,13 +442,9 @@ class Repository(RoundReads):
             return self.round_commented(exercise_id).reset_index(drop=True)
         s = table_of(ScoreRow).c
         result = self.connection.execute(
-            select(
-                s.evaluator_id.label("evaluator"),
-                s.tender_id.label("tender"),
-                s.criterion_id.label("criterion"),
-                s.score,
-                s.comment,
-            ).where(s.exercise_id == exercise_id, s.comment.is_not(None), s.comment != "")
+            select(*_frame_columns(s)[:5]).where(
+                s.exercise_id == exercise_id, s.comment.is_not(None), s.comment != ""
+            )
         )
         return _frame(result.all(), list(result.keys()))
 
@@ -459,16 +455,7 @@ class Repository(RoundReads):
             return self.round_score_frame(exercise_id).drop(columns=["round", "reason"])
         s = table_of(ScoreRow).c
         result = self.connection.execute(
-            select(
-                s.evaluator_id.label("evaluator"),
-                s.tender_id.label("tender"),
-                s.criterion_id.label("criterion"),
-                s.score,
-                s.comment,
-                s.source_file.label("file"),
-                s.source_row.label("row"),
-                s.source_column.label("column"),
-            )
+            select(*_frame_columns(s))
             .where(s.exercise_id == exercise_id)
             .order_by(s.evaluator_id, s.tender_id, s.criterion_id)
         )
@@ -581,6 +568,20 @@ def _positional_insert(connection: Connection, columns: Sequence[str]) -> str:
 def insert_chunk(connection: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
     """One executemany of score tuples (a seam for tests that inject failures)."""
     connection.exec_driver_sql(sql, rows)
+
+
+def _frame_columns(s: Any) -> list[Any]:
+    """The scores table's columns as the score frame names them, in its order."""
+    return [
+        s.evaluator_id.label("evaluator"),
+        s.tender_id.label("tender"),
+        s.criterion_id.label("criterion"),
+        s.score,
+        s.comment,
+        s.source_file.label("file"),
+        s.source_row.label("row"),
+        s.source_column.label("column"),
+    ]
 
 
 def _frame(result: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
