@@ -47,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL
 
 from ..errors import InvalidScores, NotFound, Problem, Refused, Usage
-from ..model import Exercise, Tender, exact
+from ..model import Exercise, Tender, bidder_details, exact
 from . import audit
 from .db import (
     BUSY_TIMEOUT,
@@ -521,6 +521,7 @@ def _load_tenders(
         tender_id, lot_id, bidder, price, currency, *document = tuple(row)
         if price is not None and price not in prices:
             prices[price] = exact(price)
+        identifier, address = bidder_details(document[0]) if documents else (None, None)
         tenders.append(
             Tender(
                 id=tender_id,
@@ -528,6 +529,8 @@ def _load_tenders(
                 bidder=bidder,
                 price=prices[price] if price is not None else None,
                 currency=currency,
+                identifier=identifier,
+                address=address,
                 document=document[0] if documents else {},
             )
         )
