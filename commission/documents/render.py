@@ -2,8 +2,9 @@
 
 Jobs go to a :class:`~concurrent.futures.ProcessPoolExecutor` in chunks; each worker receives the
 exercise once (initializer), registers the fonts and builds the styles once, then renders its
-chunks. With ``invariant`` set, reportlab writes no timestamps or random ids, so identical data
-gives byte-identical files.
+chunks. reportlab always runs in its invariant mode (see :func:`.layout.build`): the only time in
+a file is the issue time it is given, so identical data and issue time give byte-identical files.
+On any failure or interruption the workers are terminated before the error goes on.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ def set_invariant(invariant: bool) -> None:
 
 def _init_worker(exercise: Exercise, invariant: bool) -> None:
     global _exercise
+    import signal
+
     from .layout import styles
+
+    if _in_worker():
+        # The parent handles Ctrl-C and SIGTERM, and stops the workers itself.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     set_invariant(invariant)
     _exercise = exercise
@@ -73,10 +80,36 @@ def render_summaries(
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(exercise, invariant)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                               initargs=(exercise, invariant))
+    try:
         for rendered in pool.map(_render_chunk, chunks):
             paths.extend(Path(p) for p in rendered)
             if progress:
                 progress(len(rendered))
+    except BaseException:
+        # A failure or an interruption: stop every worker now rather than wait for their
+        # chunks, so nothing is left running or writing.
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
     return paths
+
+
+def _in_worker() -> bool:
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
