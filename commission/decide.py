@@ -298,7 +298,9 @@ def _stopped_by_signals() -> Iterator[None]:
         return
 
     def stop(signum: int, frame: Any) -> None:
-        raise _Interrupted(signal.Signals(signum).name)
+        from .documents.render import stop_now
+
+        stop_now(_Interrupted(signal.Signals(signum).name))
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:

@@ -90,17 +90,18 @@ def quality_points(exercise: Exercise, t: TenderResult) -> Fraction | None:
 
 
 def price_cell(exercise: Exercise, t: TenderResult, price: Price | None) -> str:
-    """``£420,000 → 18.71 of 20`` (or why there are no price points)."""
+    """``£420,000: 18.71 of 20 points`` (or why there are no price points). The bundled fonts
+    have no arrow, so a colon joins the money to its points."""
     money = c.money(price.amount, price.currency) if price and price.amount is not None else "—"
     if not exercise.price_weight:
         return f"{money} (price not scored)" if price and price.amount is not None else "—"
     if t.price_score is None:
         return (
-            f"{money} → no price points (did not pass)"
+            f"{money}: no price points (did not pass)"
             if t.passed is False
-            else f"{money} → no price points yet"
+            else f"{money}: no price points yet"
         )
-    return f"{money} → {c.points(t.price_score, exercise.price_weight)}"
+    return f"{money}: {c.points(t.price_score, exercise.price_weight)} points"
 
 
 def arithmetic(exercise: Exercise, t: TenderResult, price: Price | None) -> str:
@@ -475,7 +476,7 @@ def ranked(results: Results, lot_id: str, prices: Mapping[str, Price]) -> c.Tabl
             )
         )
     price_head = (
-        f"Bid price → price points (of {_pct(exercise.price_weight)})"
+        f"Bid price: price points (of {_pct(exercise.price_weight)})"
         if exercise.price_weight
         else "Bid price"
     )

@@ -25,6 +25,9 @@ from .text import markup
 #: The most characters of text in one laid-out paragraph (see the module's docstring).
 CHUNK = 1200
 
+#: Tables of up to this many rows (header included) are kept on one page.
+KEEP_ROWS = 25
+
 #: Usable width of an A4 page inside our margins, in points.
 FRAME_WIDTH = 595.27 - 84
 
@@ -231,8 +234,15 @@ def _table(table: c.Table, st: dict[str, Any]) -> list[Any]:
     flow: Any = Table(
         rows, colWidths=[w * scale for w in widths], repeatRows=1, splitInRow=1, style=table_style()
     )
-    caption = make_paragraph(_markup(c.text(table.caption)), st["caption"])
-    return [flow, caption] if table.caption else [flow]
+    parts = [flow]
+    if table.caption:
+        parts.append(make_paragraph(_markup(c.text(table.caption)), st["caption"]))
+    if len(rows) <= KEEP_ROWS:
+        from reportlab.platypus import KeepTogether
+
+        # A short table is not split (a header and one row left at the foot of a page).
+        return [KeepTogether(parts)]
+    return parts
 
 
 def _key_values(block: c.KeyValues, st: dict[str, Any]) -> Any:

@@ -9,8 +9,9 @@ On any failure or interruption the workers are terminated before the error goes 
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -83,7 +84,9 @@ def render_summaries(
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                initargs=(exercise, invariant))
     try:
-        for rendered in pool.map(_render_chunk, chunks):
+        with _starting_workers():  # an interruption waits until every worker has started
+            done = pool.map(_render_chunk, chunks)
+        for rendered in done:
             paths.extend(Path(p) for p in rendered)
             if progress:
                 progress(len(rendered))
@@ -96,6 +99,31 @@ def render_summaries(
     return paths
 
 
+_held = 0
+_pending: list[BaseException] = []
+
+
+@contextlib.contextmanager
+def _starting_workers() -> Iterator[None]:
+    global _held
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
+        if not _held and _pending:
+            raise _pending.pop()
+
+
+def stop_now(error: BaseException) -> None:
+    """Raise ``error`` (from a signal handler): now, or if the pool is starting its workers,
+    as soon as they have all started, so that none is left half-started."""
+    if _held:
+        _pending[:] = [error]
+        return
+    raise error
+
+
 def _in_worker() -> bool:
     import multiprocessing
 
@@ -103,8 +131,9 @@ def _in_worker() -> bool:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
+    # Terminate the workers before shutting the pool down: shutting down first would release
+    # the queues' semaphores under a worker that is still starting.
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
@@ -113,3 +142,13 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join(timeout=5)
+    # Jobs still queued for the dead workers must not keep the feeder thread (and so the
+    # process's exit) waiting on a full pipe nobody reads: close its reading end.
+    queue = getattr(pool, "_call_queue", None)
+    if queue is not None:
+        queue.cancel_join_thread()
+        reader = getattr(queue, "_reader", None)
+        if reader is not None:
+            with contextlib.suppress(OSError):
+                reader.close()
+    pool.shutdown(wait=False, cancel_futures=True)
