@@ -485,7 +485,7 @@ def ranked(results: Results, lot_id: str, prices: Mapping[str, Price]) -> c.Tabl
         f"{_pct(100 - exercise.price_weight)}% of the total; the total is out of 100.",
         ("Rank", "Tender", "Bidder", "Quality (of 100)", price_head, "Total", "Result"),
         tuple(rows),
-        widths=(40, 50, 130, 55, 125, 50, 55),
+        widths=(38, 46, 118, 52, 150, 46, 50),
         numeric=frozenset({3, 5}),
     )
 
@@ -601,7 +601,6 @@ def build_decision(results: Results, lot_id: str, context: DecisionContext) -> c
         c.Section(
             "Each tender, criterion by criterion",
             tuple(tender_section(results, t, context) for t in results.in_lot(lot_id)),
-            new_page=True,
         ),
         c.SignOff(
             "We confirm that this decision records the scores of both panels, combined "

@@ -85,6 +85,7 @@ def _styles() -> dict[str, Any]:
     )
     st["lead"] = st["summary"]
     st["cellnum"] = ParagraphStyle("cellnum", parent=st["cell"], alignment=TA_RIGHT)
+    st["cellboldnum"] = ParagraphStyle("cellboldnum", parent=st["cellbold"], alignment=TA_RIGHT)
     st["caption"] = ParagraphStyle("caption", parent=st["small"], spaceBefore=2, spaceAfter=6)
     return st
 
@@ -175,7 +176,9 @@ def _block(block: c.Block, st: dict[str, Any]) -> list[Any]:
             out += _paragraphs(item, hanging, prefix="• ")
         return out
     if isinstance(block, c.KeyValues):
-        return [_key_values(block, st)]
+        from reportlab.platypus import Spacer
+
+        return [_key_values(block, st), Spacer(1, 8)]
     if isinstance(block, c.Table):
         return _table(block, st)
     if isinstance(block, c.Chart):
@@ -222,7 +225,12 @@ def _table(table: c.Table, st: dict[str, Any]) -> list[Any]:
     widths = table.widths or tuple(1.0 for _ in table.header)
     scale = FRAME_WIDTH / sum(widths)
     rows: list[list[Any]] = [
-        [make_paragraph(_markup(c.text(h)), st["cellbold"]) for h in table.header]
+        [
+            make_paragraph(
+                _markup(c.text(h)), st["cellboldnum" if i in table.numeric else "cellbold"]
+            )
+            for i, h in enumerate(table.header)
+        ]
     ]
     for row in table.rows:
         rows.append(
@@ -234,6 +242,8 @@ def _table(table: c.Table, st: dict[str, Any]) -> list[Any]:
     flow: Any = Table(
         rows, colWidths=[w * scale for w in widths], repeatRows=1, splitInRow=1, style=table_style()
     )
+    from reportlab.platypus import Spacer
+
     parts = [flow]
     if table.caption:
         parts.append(make_paragraph(_markup(c.text(table.caption)), st["caption"]))
@@ -241,8 +251,8 @@ def _table(table: c.Table, st: dict[str, Any]) -> list[Any]:
         from reportlab.platypus import KeepTogether
 
         # A short table is not split (a header and one row left at the foot of a page).
-        return [KeepTogether(parts)]
-    return parts
+        return [KeepTogether(parts), Spacer(1, 6)]
+    return [*parts, Spacer(1, 6)]
 
 
 def _key_values(block: c.KeyValues, st: dict[str, Any]) -> Any:
