@@ -123,6 +123,41 @@ class Evaluator:
 #: The lot id used when an exercise names no lots.
 DEFAULT_LOT = "main"
 
+#: Working days between the award notice and the contract when an exercise gives none.
+DEFAULT_STANDSTILL_DAYS = 8
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The authority's contact for bidders (exercise ``contact``)."""
+
+    name: str
+    email: str | None = None
+    telephone: str | None = None
+    address: str | None = None
+    url: str | None = None
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Contact:
+        optional = {key: doc.get(key) for key in ("email", "telephone", "address", "url")}
+        return cls(name=str(doc["name"]), **optional)
+
+    def lines(self) -> list[str]:
+        """Name, then each way to reach it, as printed on a document."""
+        parts = (self.name, self.email, self.telephone, self.address, self.url)
+        return [str(part) for part in parts if part]
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """An organisation identifier: an org-id.guide scheme (GB-COH, GB-CHC ...) and its number."""
+
+    scheme: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.scheme}-{self.id}"
+
 
 @dataclass(frozen=True)
 class Exercise:
@@ -138,6 +173,12 @@ class Exercise:
     min_evaluators: Mapping[str, int] = field(
         default_factory=lambda: {"community": 1, "officer": 1}
     )
+    service: str | None = None
+    term: str | None = None
+    contact: Contact | None = None
+    standstill_days: int = DEFAULT_STANDSTILL_DAYS
+    criteria_url: str | None = None
+    ocid_prefix: str | None = None
     #: The exercise document as written (criteria replaced by the frozen set), for the store.
     document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -167,6 +208,9 @@ class Tender:
     bidder: str
     price: Fraction | None
     currency: str | None
+    #: The bidder's organisation identifier and postal address, when the tender gives them.
+    identifier: Identifier | None = None
+    address: str | None = None
     #: The submission exactly as the bidder sent it (untrusted text inside).
     document: Mapping[str, Any] = field(compare=False, repr=False, default_factory=dict)
     #: The file it was read from, for messages; None when it came from a program.
@@ -175,14 +219,26 @@ class Tender:
     @classmethod
     def from_document(cls, doc: Mapping[str, Any], default_lot: str = DEFAULT_LOT) -> Tender:
         price = doc.get("price")
+        bidder = doc["bidder"]
+        identifier, address = bidder_details(doc)
         return cls(
             id=str(doc["id"]),
             lot=str(doc.get("lot") or default_lot),
-            bidder=str(doc["bidder"]["name"]),
+            bidder=str(bidder["name"]),
             price=exact(price["amount"]) if price else None,
             currency=str(price.get("currency", "GBP")) if price else None,
+            identifier=identifier,
+            address=address,
             document=doc,
         )
+
+
+def bidder_details(doc: Mapping[str, Any]) -> tuple[Identifier | None, str | None]:
+    """The bidder's identifier and address in a submission, None for each it leaves out."""
+    bidder = doc.get("bidder") or {}
+    found = bidder.get("identifier")
+    identifier = Identifier(str(found["scheme"]), str(found["id"])) if found else None
+    return identifier, (str(bidder["address"]) if bidder.get("address") else None)
 
 
 def _number(value: Fraction) -> int | float:

@@ -47,7 +47,7 @@ def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: boo
     from ..store import open_store
 
     with library_call(fmt), open_store(ctx.db_url) as store, \
-            ProgressBar(show_progress(quiet), "Assessment summaries") as progress:
+            ProgressBar(show_progress(quiet), "Reading the stored scores") as progress:
         outcome = decide(store, out_dir, lot=lot, provisional=provisional,
                          name_evaluators=name_evaluators, exercise_id=exercise_id,
                          progress=progress)
@@ -58,8 +58,12 @@ def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: boo
     for d in outcome.decisions:
         click.echo(f"{kind} for lot {d.lot}: {d.path} (SHA-256 {d.digest})")
     click.echo(f"{len(outcome.summaries)} assessment summaries in {out_dir}/summaries")
-    note("Recorded in the audit trail. Check a decision later with: commission verify FILE.pdf",
-         quiet)
+    if outcome.issued_at is not None:
+        from ..documents.content import issued_text
+
+        click.echo(f"{issued_text(outcome.issued_at)}")
+    note("Recorded in the audit trail with each file's SHA-256. Check a file later with: "
+         "commission verify FILE.pdf", quiet)
 
 
 @click.command("verify")
@@ -67,7 +71,9 @@ def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: boo
 @text_or_json_option
 @pass_context
 def verify_command(ctx: Context, pdf: str, fmt: str) -> None:
-    """Say whether a decision PDF still matches the stored scores (exit 0) or not (exit 1)."""
+    """Check a decision or summary PDF: were these exact bytes issued by this database, and do
+    the stored scores still give the same decision? Exit 0 when both hold, 1 naming the check
+    that failed."""
     from ..app.decisions import verify_pdf
     from ..store import open_store
 

@@ -17,7 +17,7 @@ from typing import Any
 from ..scoring import PANEL_WEIGHT, Results
 
 #: Bump when the canonical form changes, so old PDFs are not compared with a new recipe.
-DIGEST_VERSION = 1
+DIGEST_VERSION = 2
 
 
 def _ratio(value: Fraction | None) -> str | None:
@@ -28,8 +28,9 @@ def _ratio(value: Fraction | None) -> str | None:
     return f"{value.numerator}/{value.denominator}"
 
 
-def decision_data(results: Results, lot_id: str) -> dict[str, Any]:
-    """Everything the decision for ``lot_id`` decides, as JSON-ready data."""
+def decision_data(results: Results, lot_id: str, provisional: bool = False) -> dict[str, Any]:
+    """Everything the decision for ``lot_id`` decides, as JSON-ready data; a provisional and a
+    final decision of the same scores differ (version 2 on)."""
     exercise = results.exercise
     lot = results.lot(lot_id)
     tenders = results.in_lot(lot_id)
@@ -37,6 +38,7 @@ def decision_data(results: Results, lot_id: str) -> dict[str, Any]:
         "version": DIGEST_VERSION,
         "exercise": exercise.id,
         "lot": lot_id,
+        "provisional": bool(provisional),
         "method": {
             "panel_weight": _ratio(PANEL_WEIGHT),
             "price_weight": _ratio(exercise.price_weight),
@@ -89,8 +91,12 @@ def digest(data: Any) -> str:
     return hashlib.sha256(canonical(data)).hexdigest()
 
 
-def compact(data: dict[str, Any], *, digest_hex: str, provisional: bool) -> dict[str, Any]:
+def compact(
+    data: dict[str, Any], *, digest_hex: str, provisional: bool | None = None
+) -> dict[str, Any]:
     """What the PDF's metadata carries: the digest and enough to say which tender changed."""
+    if provisional is None:
+        provisional = bool(data.get("provisional"))
     return {
         "version": data["version"],
         "exercise": data["exercise"],

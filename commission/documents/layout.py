@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ class PageFurniture:
     audit_head: str = ""
     provisional: bool = False
     label: str = "Decision data SHA-256"
+    #: "Issued 1 December 2026 at 14:05 GMT", printed on every page.
+    issued: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ def _info_class() -> type:
         """reportlab's document information, plus our own keys (the decision data)."""
 
         extra: Mapping[str, str] = {}
+        issued_at: datetime | None = None
 
         def format(self, document: Any) -> Any:
             entries: dict[str, Any] = {
@@ -164,6 +168,11 @@ def _info_class() -> type:
             entries["ModDate"] = entries["CreationDate"] = PDFDate(
                 ts=document._timeStamp, dateFormatter=self._dateFormatter
             )
+            if self.issued_at is not None:  # the recorded issue time, in UTC
+                stamp = self.issued_at.astimezone(UTC)
+                entries["ModDate"] = entries["CreationDate"] = PDFString(
+                    f"D:{stamp:%Y%m%d%H%M%S}+00'00'"
+                )
             for key, value in sorted(self.extra.items()):
                 entries[key] = PDFString(value)
             return PDFDictionary(entries).format(document)
@@ -180,13 +189,19 @@ def canvas_class() -> type:
     class FurnishedCanvas(Canvas):  # type: ignore[misc]
         furniture: PageFurniture = PageFurniture("")
         extra_info: Mapping[str, str] = {}
+        issued_at: datetime | None = None
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             info = info_class()
             info.__dict__.update(self._doc.info.__dict__)
             info.extra = dict(self.extra_info)
+            info.issued_at = self.issued_at
             self._doc.info = info
+            if self.issued_at is not None:
+                # The file's /ID is a digest of what reportlab is given; the issue time is
+                # part of it, so two issues of the same data do not share an ID.
+                self._doc.updateSignature(self.issued_at.isoformat())
             self._saved_pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
@@ -230,11 +245,18 @@ def draw_furniture(canvas: Any, furniture: PageFurniture, number: int, total: in
     canvas.line(42, 50, width - 42, 50)
     canvas.setFont(SANS, 10)
     canvas.drawRightString(width - 42, 38, f"Page {number} of {total}")
-    canvas.setFont(SANS, 7.5)
-    if furniture.digest:
-        canvas.drawString(42, 38, f"{furniture.label}: {furniture.digest}")
+    lines = [f"{furniture.label}: {furniture.digest}"] if furniture.digest else []
     if furniture.audit_head:
-        canvas.drawString(42, 28, f"Audit chain head: {furniture.audit_head}")
+        lines.append(f"Audit chain head before issue: {furniture.audit_head}")
+    y = 38.0
+    if furniture.issued:
+        canvas.setFont(SANS_BOLD, 8.5)
+        canvas.drawString(42, y, furniture.issued)
+        y -= 10
+    canvas.setFont(SANS, 7.5)
+    for line in lines:
+        canvas.drawString(42, y, line)
+        y -= 9
     canvas.restoreState()
 
 
@@ -318,14 +340,24 @@ def _fit_width(text: str, room: float, size: float) -> str:
     return text + "…"
 
 
-def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Metadata) -> None:
-    """Lay the story out on A4 pages with the furniture, and write the PDF to ``path``."""
+def build(
+    path: Path | str,
+    story: list[Any],
+    furniture: PageFurniture,
+    meta: Metadata,
+    issued_at: datetime | None = None,
+) -> None:
+    """Lay the story out on A4 pages with the furniture, and write the PDF to ``path``.
+
+    reportlab runs in its invariant mode (no clock, no random ids), so the same story and
+    ``issued_at`` give the same bytes; ``issued_at`` is the CreationDate and ModDate."""
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
 
     register_fonts()
     canvas = type("Canvas", (canvas_class(),), {"furniture": furniture,
-                                                "extra_info": dict(meta.extra)})
+                                                "extra_info": dict(meta.extra),
+                                                "issued_at": issued_at})
     doc = SimpleDocTemplate(
         str(path),
         pagesize=A4,
@@ -339,6 +371,7 @@ def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Me
         keywords=", ".join(meta.keywords),
         creator="commission",
         lang=meta.lang,
+        invariant=1,
     )
     from reportlab import rl_config
 

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from commission.errors import InvalidCriteria, InvalidDocument, InvalidExercise, Problem
-from commission.records import PANELS, CriteriaSet, Evaluator, Exercise, exact, lots_from
+from commission.records import (
+    DEFAULT_STANDSTILL_DAYS,
+    PANELS,
+    Contact,
+    CriteriaSet,
+    Evaluator,
+    Exercise,
+    exact,
+    lots_from,
+)
 
 from .problems import plural
 
@@ -79,6 +88,12 @@ def exercise_from_dict(
         ),
         divergence_threshold=exact(doc.get("divergence_threshold", 2)),
         min_evaluators=min_evaluators,
+        service=doc.get("service"),
+        term=doc.get("term"),
+        contact=Contact.from_dict(doc["contact"]) if doc.get("contact") else None,
+        standstill_days=int(doc.get("standstill_days", DEFAULT_STANDSTILL_DAYS)),
+        criteria_url=doc.get("criteria_url"),
+        ocid_prefix=doc.get("ocid_prefix"),
         document=document,
     )
 

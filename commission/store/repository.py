@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from ..errors import NotFound, Problem, Refused, Usage
-from ..records import PANELS, Exercise, Tender, exact
+from ..records import PANELS, Exercise, Tender, bidder_details, exact
 from . import audit, schema
 from .models import (
     ConflictRow,
@@ -229,6 +229,7 @@ class Repository:
             tender_id, lot_id, bidder, price, currency, *document = tuple(row)
             if price is not None and price not in prices:
                 prices[price] = exact(price)
+            identifier, address = bidder_details(document[0]) if documents else (None, None)
             tenders.append(
                 Tender(
                     id=tender_id,
@@ -236,6 +237,8 @@ class Repository:
                     bidder=bidder,
                     price=prices[price] if price is not None else None,
                     currency=currency,
+                    identifier=identifier,
+                    address=address,
                     document=document[0] if documents else {},
                 )
             )
