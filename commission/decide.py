@@ -40,6 +40,8 @@ class DecisionOutcome:
     decisions: tuple[LotDecision, ...]
     summaries: tuple[Path, ...]
     audit_head: str = ""
+    #: The HTML editions written (decisions, then summaries).
+    html: tuple[Path, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,7 @@ class DecisionOutcome:
                 for d in self.decisions
             ],
             "summaries": [str(p) for p in self.summaries],
+            "html": [str(p) for p in self.html],
         }
 
 
@@ -136,17 +139,23 @@ def decide(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     invariant: bool = True,
+    formats: str = "both",
 ) -> DecisionOutcome:
     """Write the decision PDF of each lot (or of ``lot``) and every tender's summary.
 
     ``progress(done, total)`` is called as summaries are rendered (``done`` since last call).
     Raises :class:`DecisionRefused` (one problem per incomplete tender) for a final decision
-    while any tender of a chosen lot is incomplete; nothing is written then."""
+    while any tender of a chosen lot is incomplete; nothing is written then. ``formats`` is
+    "pdf", "html" or "both" (each document as a PDF and as its accessible HTML edition)."""
     from .documents import digest as digests
     from .documents.decision import DecisionOptions, render_decision
+    from .documents.editions import write_decision_html
     from .documents.render import render_summaries, set_invariant
     from .documents.summary import SummaryJob
 
+    if formats not in ("pdf", "html", "both"):
+        raise CommissionError(f"unknown format {formats!r}: use pdf, html or both")
+    want_pdf, want_html = formats != "html", formats != "pdf"
     api = _store_api()
     results: Results = api.results(store, exercise_id)
     exercise = results.exercise
@@ -166,7 +175,9 @@ def decide(
     set_invariant(invariant)
     prefix = "provisional-decision" if provisional else "decision"
     decisions: list[LotDecision] = []
+    html_files: list[Path] = []
     jobs: list[SummaryJob] = []
+    summary_html: list[Path] = []
     head = _audit_head(store)
     for lot_id in lots:
         data = digests.decision_data(results, lot_id)
@@ -174,9 +185,16 @@ def decide(
         info = json.dumps(digests.compact(data, digest_hex=digest_hex, provisional=provisional),
                           sort_keys=True, separators=(",", ":"))
         path = out / f"{prefix}-{safe_filename(exercise.id)}-{safe_filename(lot_id)}.pdf"
-        render_decision(results, lot_id, path, DecisionOptions(
+        options = DecisionOptions(
             provisional=provisional, name_evaluators=name_evaluators, digest=digest_hex,
-            audit_head=head, info_json=info))
+            audit_head=head, info_json=info,
+            html_name=path.with_suffix(".html").name if want_html else "")
+        if want_pdf:
+            render_decision(results, lot_id, path, options)
+        if want_html:
+            html_files.append(write_decision_html(results, lot_id, path.with_suffix(".html"),
+                                                  options, pdf=want_pdf))
+            path = path if want_pdf else path.with_suffix(".html")
         lot_result = results.lot(lot_id)
         decisions.append(LotDecision(lot_id, path, digest_hex, lot_result.outcome,
                                      lot_result.recommended))
@@ -184,9 +202,13 @@ def decide(
         winners = tuple((w, results.tender(w).total_score) for w in lot_result.recommended)
         for t in in_lot:
             name = f"{'provisional-' if provisional else ''}summary-{safe_filename(t.tender)}.pdf"
+            html_path = out / "summaries" / name.replace(".pdf", ".html")
             jobs.append(SummaryJob(t, tuple(results.comments_on(t.tender)), winners,
                                    lot_result.title, len(in_lot), str(out / "summaries" / name),
-                                   digest_hex, head, provisional))
+                                   digest_hex, head, provisional,
+                                   str(html_path) if want_html else "", want_pdf))
+            if want_html:
+                summary_html.append(html_path)
     def report(done: int) -> None:
         if progress is not None:
             progress(done, len(jobs))
@@ -195,13 +217,17 @@ def decide(
                                  progress=report)
     by_lot: dict[str, list[str]] = {}
     for job in jobs:
-        by_lot.setdefault(job.tender.lot, []).append(job.path)
+        by_lot.setdefault(job.tender.lot, []).extend(
+            ([job.path] if job.pdf else []) + ([job.html_path] if job.html_path else []))
     for decision in decisions:
-        files = [str(decision.path), *by_lot.get(decision.lot, [])]
+        own = [decision.path]
+        if want_pdf and want_html:
+            own.append(decision.path.with_suffix(".html"))
+        files = [*map(str, own), *by_lot.get(decision.lot, [])]
         api.record_decision(store, exercise.id, decision.lot, decision.digest, provisional,
                             files)
     return DecisionOutcome(exercise.id, provisional, tuple(decisions), tuple(summaries),
-                           _audit_head(store))
+                           _audit_head(store), tuple(html_files + summary_html))
 
 
 def read_decision_info(path: str | Path) -> dict[str, Any]:

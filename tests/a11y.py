@@ -55,8 +55,10 @@ def chromium_path() -> str | None:
 
 
 def axe_path() -> Path | None:
-    candidates = [os.environ.get("AXE_CORE_JS"),
-                  REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"]
+    candidates = [
+        os.environ.get("AXE_CORE_JS"),
+        REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js",
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
@@ -90,8 +92,11 @@ class DevTools:
         # The child reads commands from fd 3 and writes replies to fd 4.
         self.process = subprocess.Popen(
             [browser, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4), preexec_fn=_dup_to(to_child_r, from_child_w),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(3, 4),
+            preexec_fn=_dup_to(to_child_r, from_child_w),
         )
         os.close(to_child_r)
         os.close(from_child_w)
@@ -99,8 +104,9 @@ class DevTools:
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target,
-                                 flatten=True)["sessionId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
+            "sessionId"
+        ]
         for domain in ("Page", "Network", "Runtime"):
             self.call(f"{domain}.enable", session=True)
 
@@ -145,22 +151,36 @@ class DevTools:
             self.events.append(message)
 
     def open(self, path: Path, width: int = 1000, height: int = 1400) -> None:
-        self.call("Emulation.setDeviceMetricsOverride", session=True, width=width,
-                  height=height, deviceScaleFactor=1, mobile=False)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            session=True,
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         self.events.clear()
         self.call("Page.navigate", session=True, url=Path(path).resolve().as_uri())
         self.wait_for("Page.loadEventFired")
 
     def evaluate(self, expression: str, *, wait: bool = False) -> Any:
-        result = self.call("Runtime.evaluate", session=True, expression=expression,
-                           awaitPromise=wait, returnByValue=True)
+        result = self.call(
+            "Runtime.evaluate",
+            session=True,
+            expression=expression,
+            awaitPromise=wait,
+            returnByValue=True,
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"script failed in the page: {result['exceptionDetails']}")
         return result["result"].get("value")
 
     def requested_urls(self) -> list[str]:
-        return [e["params"]["request"]["url"] for e in self.events
-                if e.get("method") == "Network.requestWillBeSent"]
+        return [
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e.get("method") == "Network.requestWillBeSent"
+        ]
 
     def close(self) -> None:
         try:
@@ -200,10 +220,12 @@ def run_axe(tools: DevTools) -> list[dict[str, Any]]:
     axe = axe_path()
     assert axe is not None
     tools.evaluate(axe.read_text(encoding="utf-8"))
-    options = json.dumps({"runOnly": {"type": "tag", "values": list(WCAG_TAGS)},
-                          "resultTypes": ["violations"]})
+    options = json.dumps(
+        {"runOnly": {"type": "tag", "values": list(WCAG_TAGS)}, "resultTypes": ["violations"]}
+    )
     raw = tools.evaluate(
-        f"axe.run(document, {options}).then(r => JSON.stringify(r.violations))", wait=True)
+        f"axe.run(document, {options}).then(r => JSON.stringify(r.violations))", wait=True
+    )
     violations: list[dict[str, Any]] = json.loads(raw)
     return violations
 
@@ -225,8 +247,9 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def screenshot(path: Path, png: Path, width: int = 1000, height: int = 1400,
-               *, full_page: bool = False) -> Path:
+def screenshot(
+    path: Path, png: Path, width: int = 1000, height: int = 1400, *, full_page: bool = False
+) -> Path:
     """Write a PNG of the page at ``path`` as Chromium shows it."""
     with browser() as tools:
         tools.open(path, width, height)
@@ -238,5 +261,12 @@ def screenshot(path: Path, png: Path, width: int = 1000, height: int = 1400,
     return png
 
 
-__all__ = ["WCAG_TAGS", "axe_violations", "browser", "describe", "need_browser", "run_axe",
-           "screenshot"]
+__all__ = [
+    "WCAG_TAGS",
+    "axe_violations",
+    "browser",
+    "describe",
+    "need_browser",
+    "run_axe",
+    "screenshot",
+]

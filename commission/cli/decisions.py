@@ -31,11 +31,15 @@ def register(group: click.Group) -> None:
                    "tenders are incomplete.")
 @click.option("--name-evaluators", is_flag=True,
               help="Name panel members in the decision (default: their anonymous ids).")
+@click.option("--format", "formats", type=click.Choice(["html", "pdf", "both"]),
+              default="both", show_default=True,
+              help="Write each document as a PDF, as its accessible HTML edition, or both.")
 @exercise_option
 @quiet_option
 @pass_context
 def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: bool,
-                   name_evaluators: bool, exercise_id: str | None, quiet: bool) -> None:
+                   name_evaluators: bool, formats: str, exercise_id: str | None,
+                   quiet: bool) -> None:
     """Write the panel decision PDF of each lot and an assessment summary PDF per tender.
 
     A final decision is refused while any tender of the lot is incomplete."""
@@ -46,11 +50,13 @@ def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: boo
             ProgressBar(show_progress(quiet), "Assessment summaries") as progress:
         outcome = decide(store, out_dir, lot=lot, provisional=provisional,
                          name_evaluators=name_evaluators, exercise_id=exercise_id,
-                         progress=progress)
+                         progress=progress, formats=formats)
     kind = "Provisional decision" if outcome.provisional else "Decision"
     for d in outcome.decisions:
         click.echo(f"{kind} for lot {d.lot}: {d.path} (SHA-256 {d.digest})")
     click.echo(f"{len(outcome.summaries)} assessment summaries in {out_dir}/summaries")
+    if outcome.html:
+        click.echo(f"{len(outcome.html)} accessible HTML editions beside them (.html)")
     note("Recorded in the audit trail. Check a decision later with: commission verify FILE.pdf",
          quiet)
 

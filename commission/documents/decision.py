@@ -19,7 +19,7 @@ from ..scoring import (
     display,
 )
 from .charts import Bar, panel_chart
-from .layout import INFO_KEY, Metadata, PageFurniture, build, styles, table_style
+from .layout import INFO_KEY, Metadata, PageFurniture, build, edition_note, styles, table_style
 from .layout import paragraph as Paragraph
 from .text import markup, plain
 
@@ -39,6 +39,8 @@ class DecisionOptions:
     audit_head: str = ""
     #: Compact decision data (JSON text) stored in the PDF's document information.
     info_json: str = ""
+    #: The file name of the HTML edition, named in the PDF ("" for none).
+    html_name: str = ""
 
 
 def _result_word(t: TenderResult) -> str:
@@ -299,6 +301,8 @@ def render_decision(results: Results, lot_id: str, path: Path | str,
     story.append(Paragraph(f"{markup(exercise.authority)} · Lot: {markup(lot.title)}",
                            st["body"]))
     story.append(Paragraph(plain_summary(results, lot_id, options.provisional), st["summary"]))
+    if options.html_name:
+        story.append(Paragraph(edition_note(options.html_name), st["small"]))
     story.append(Paragraph("Recommendation", st["h1"]))
     story.append(Paragraph(recommendation_markup(results, lot_id), st["body"]))
     story.append(Paragraph("Ranked tenders", st["h1"]))

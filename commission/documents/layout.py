@@ -352,6 +352,12 @@ def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Me
         rl_config.useA85 = a85
 
 
+def edition_note(html_name: str) -> str:
+    """The sentence that names a PDF's accessible HTML edition (a file beside it)."""
+    return (f"This document is also published as an accessible web page (HTML edition): "
+            f"{plain(html_name)}, in the same folder as this PDF.")
+
+
 def heading_for(exercise_title: str, lot_title: str | None = None) -> str:
     """Header text: the exercise (and lot). Drawn straight on the canvas, so Latin-only fonts
     are fine for our own words; untrusted text never goes here unescaped because drawString

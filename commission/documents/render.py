@@ -16,6 +16,22 @@ from pathlib import Path
 from ..model import Exercise
 from .summary import SummaryJob, render_summary
 
+
+def issue_summary(exercise: Exercise, job: SummaryJob) -> Path:
+    """Write the job's PDF and/or HTML edition; the path of the first file written."""
+    written = []
+    if job.pdf:
+        written.append(render_summary(exercise, job))
+    if job.html_path:
+        from .editions import summary_document
+        from .html import write_html
+
+        pdf_name = Path(job.path).name if job.pdf else ""
+        written.append(write_html(summary_document(exercise, job, pdf_name=pdf_name),
+                                  job.html_path))
+    return written[0]
+
+
 _exercise: Exercise | None = None
 
 
@@ -36,7 +52,7 @@ def _init_worker(exercise: Exercise, invariant: bool) -> None:
 
 def _render_chunk(jobs: Sequence[SummaryJob]) -> list[str]:
     assert _exercise is not None
-    return [str(render_summary(_exercise, job)) for job in jobs]
+    return [str(issue_summary(_exercise, job)) for job in jobs]
 
 
 def default_workers() -> int:
@@ -63,7 +79,7 @@ def render_summaries(
         _init_worker(exercise, invariant)
         done = []
         for job in jobs:
-            done.append(render_summary(exercise, job))
+            done.append(issue_summary(exercise, job))
             if progress:
                 progress(1)
         return done

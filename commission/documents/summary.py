@@ -16,7 +16,7 @@ from ..model import Exercise
 from ..scoring import Comment, TenderResult, display
 from .decision import EQUAL_WEIGHT_WORDING, TIE_WORDING
 from .fonts import SANS, SANS_BOLD
-from .layout import Metadata, PageFurniture, build, styles, table_style
+from .layout import Metadata, PageFurniture, build, edition_note, styles, table_style
 from .layout import paragraph as Paragraph
 from .text import markup
 
@@ -35,6 +35,9 @@ class SummaryJob:
     digest: str = ""
     audit_head: str = ""
     provisional: bool = False
+    #: Where the HTML edition goes ("" for none), and whether the PDF is written at all.
+    html_path: str = ""
+    pdf: bool = True
 
 
 def nearest_point(value: Fraction | None, low: int, high: int) -> int | None:
@@ -101,6 +104,8 @@ def summary_story(exercise: Exercise, job: SummaryJob) -> list[Any]:
         story += [Paragraph(f"• {r}", st["body"]) for r in reasons]
     story.append(Paragraph("Scores and explanation, criterion by criterion", st["h1"]))
     story.append(Paragraph(EQUAL_WEIGHT_WORDING, st["small"]))
+    if job.html_path:
+        story.append(Paragraph(edition_note(Path(job.html_path).name), st["small"]))
     # Our own short words (the header, "3.40 of 5") are table strings drawn in the cell
     # font; only text that may need wrapping or another script is a Paragraph.
     rows: list[list[Any]] = [["Criterion", "Score", "Explanation"]]
