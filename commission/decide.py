@@ -42,6 +42,8 @@ class DecisionOutcome:
     audit_head: str = ""
     #: The HTML editions written (decisions, then summaries).
     html: tuple[Path, ...] = ()
+    #: Characters no bundled font can draw: the PDFs show the marker [U+XXXX] for each.
+    missing_glyphs: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +56,7 @@ class DecisionOutcome:
             ],
             "summaries": [str(p) for p in self.summaries],
             "html": [str(p) for p in self.html],
+            "missing_glyphs": [f"U+{ord(c):04X}" for c in self.missing_glyphs],
         }
 
 
@@ -226,8 +229,11 @@ def decide(
         files = [*map(str, own), *by_lot.get(decision.lot, [])]
         api.record_decision(store, exercise.id, decision.lot, decision.digest, provisional,
                             files)
+    from .documents.coverage import missing_glyphs
+
     return DecisionOutcome(exercise.id, provisional, tuple(decisions), tuple(summaries),
-                           _audit_head(store), tuple(html_files + summary_html))
+                           _audit_head(store), tuple(html_files + summary_html),
+                           missing_glyphs(results) if want_pdf else ())
 
 
 def read_decision_info(path: str | Path) -> dict[str, Any]:

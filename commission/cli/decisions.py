@@ -57,6 +57,10 @@ def decide_command(ctx: Context, out_dir: str, lot: str | None, provisional: boo
     click.echo(f"{len(outcome.summaries)} assessment summaries in {out_dir}/summaries")
     if outcome.html:
         click.echo(f"{len(outcome.html)} accessible HTML editions beside them (.html)")
+    if outcome.missing_glyphs:
+        shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in outcome.missing_glyphs)
+        click.echo(f"Note: no bundled font can draw {shown}; the PDFs show each as the marker "
+                   f"[U+XXXX] (the HTML editions show the character itself)", err=True)
     note("Recorded in the audit trail. Check a decision later with: commission verify FILE.pdf",
          quiet)
 

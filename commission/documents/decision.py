@@ -329,7 +329,7 @@ def render_decision(results: Results, lot_id: str, path: Path | str,
                   f"sha256:{options.digest}"] + (["PROVISIONAL"] if options.provisional else []),
         extra={INFO_KEY: options.info_json} if options.info_json else {},
     )
-    heading = f"{exercise.authority} · {exercise.title} · lot {lot.lot}"
+    heading = f"{exercise.authority} · {exercise.title} · Lot: {lot.title}"
     furniture = PageFurniture(heading, options.digest, options.audit_head, options.provisional)
     build(path, story, furniture, meta)
     return Path(path)

@@ -94,7 +94,7 @@ def summary_story(exercise: Exercise, job: SummaryJob) -> list[Any]:
         story.append(Paragraph("PROVISIONAL — this is not a final decision", st["banner"]))
     story.append(Paragraph("Assessment summary", st["title"]))
     story.append(Paragraph(
-        f"{markup(exercise.authority)} · {markup(exercise.title)} · lot {markup(job.lot_title)}",
+        f"{markup(exercise.authority)} · {markup(exercise.title)} · Lot: {markup(job.lot_title)}",
         st["body"]))
     story.append(Paragraph(f"Tender {markup(t.tender)} from {markup(t.bidder)}", st["h2"]))
     headline, reasons = outcome_text(job)
@@ -131,7 +131,9 @@ def summary_story(exercise: Exercise, job: SummaryJob) -> list[Any]:
             [Paragraph(line, st["cell"]) for line in lines],
         ])
     cell = st["cell"]
-    story.append(Table(rows, colWidths=[130, 60, 321], repeatRows=1, style=table_style(extra=(
+    # (a row may split across pages: one 20,000-character answer is taller than a page)
+    story.append(Table(rows, colWidths=[130, 60, 321], repeatRows=1, splitInRow=1,
+                       style=table_style(extra=(
         ("FONT", (0, 0), (-1, 0), SANS_BOLD, cell.fontSize, cell.leading),
         ("FONT", (1, 1), (1, -1), SANS, cell.fontSize, cell.leading),
     ))))
@@ -151,7 +153,7 @@ def render_summary(exercise: Exercise, job: SummaryJob) -> Path:
         keywords=["assessment summary", "Procurement Act 2023 s.50", exercise.id, t.lot, t.tender,
                   f"sha256:{job.digest}"] + (["PROVISIONAL"] if job.provisional else []),
     )
-    heading = f"{exercise.authority} · {exercise.title} · tender {t.tender}"
+    heading = f"{exercise.authority} · {exercise.title} · Tender {t.tender}"
     furniture = PageFurniture(heading, job.digest, job.audit_head, job.provisional)
     build(job.path, summary_story(exercise, job), furniture, meta)
     return Path(job.path)
