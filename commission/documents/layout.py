@@ -197,6 +197,7 @@ def paragraph(text: str, style: Any) -> Any:
         style = _shaped(_right_aligned(style) if rtl else style)
     made = _paragraph_class()(text, style)
     made.rtl = rtl
+    made.source_markup = text
     return made
 
 
@@ -256,6 +257,7 @@ def canvas_class() -> type:
     class FurnishedCanvas(Canvas):  # type: ignore[misc]
         furniture: PageFurniture = PageFurniture("")
         extra_info: Mapping[str, str] = {}
+        meta: Metadata | None = None
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             # Start in our own font: reportlab's default, Helvetica, would be a base-14 font
@@ -267,6 +269,10 @@ def canvas_class() -> type:
             info.__dict__.update(self._doc.info.__dict__)
             info.extra = dict(self.extra_info)
             self._doc.info = info
+            if self.meta is not None:
+                from .structure import add_structure
+
+                add_structure(self, self.meta)
             self._saved_pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
@@ -432,12 +438,13 @@ def one_line(text: str, room: float, style_name: str = "header") -> Any:
 def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Metadata) -> None:
     """Lay the story out on A4 pages with the furniture, and write the PDF to ``path``."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import SimpleDocTemplate
+
+    from .structure import outlined_template
 
     register_fonts()
     canvas = type("Canvas", (canvas_class(),), {"furniture": furniture,
-                                                "extra_info": dict(meta.extra)})
-    doc = SimpleDocTemplate(
+                                                "extra_info": dict(meta.extra), "meta": meta})
+    doc = outlined_template()(
         str(path),
         pagesize=A4,
         leftMargin=42,
@@ -450,6 +457,7 @@ def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Me
         keywords=", ".join(meta.keywords),
         creator="commission",
         lang=meta.lang,
+        initialFontName=SANS,
     )
     from reportlab import rl_config
 
