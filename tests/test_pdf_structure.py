@@ -106,3 +106,26 @@ def test_summaries_have_structure_and_only_embedded_fonts(tmp_path: Path) -> Non
         ["pdffonts", str(path)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
     assert rows and all(" yes yes yes " in row for row in rows), rows
+
+
+def test_layout_keeps_the_scale_together_and_the_header_matches_the_body(tmp_path: Path) -> None:
+    from . import documents_data as data
+    from .test_pdf_scripts import page_texts
+
+    path = tmp_path / "decision.pdf"
+    decide_pdf(data.results(), path)
+    pages = page_texts(path)
+    descriptors = list(data.DESCRIPTORS.values())
+    holding = [n for n, text in enumerate(pages) if "What the scores mean" in text]
+    assert len(holding) == 1
+    flat = " ".join(pages[holding[0]].split())
+    assert all(f"{point} — {words}" in flat for point, words in data.DESCRIPTORS.items()), (
+        descriptors
+    )
+    # The running header names the lot as the body does.
+    for text in pages:
+        assert text.strip().splitlines()[0].endswith("· Lot: Main lot")
+    assert "Lot: Main lot" in pages[0]
+    # The tenders' section heading starts on the page of the first tender's table.
+    section = next(text for text in pages if "Each tender, criterion by criterion" in text)
+    assert "Officer mean" in section and "Recognising local assets" in section

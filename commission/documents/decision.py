@@ -51,7 +51,7 @@ def _result_word(t: TenderResult) -> str:
 
 def method_story(exercise: Exercise, st: dict[str, Any]) -> list[Any]:
     """The method statement: criteria, weights, scales, thresholds, equal panel weight."""
-    from reportlab.platypus import Table
+    from reportlab.platypus import KeepTogether, Table
 
     story: list[Any] = [Paragraph("How the tenders were scored", st["h1"])]
     criteria = exercise.criteria.criteria
@@ -82,12 +82,15 @@ def method_story(exercise: Exercise, st: dict[str, Any]) -> list[Any]:
             Paragraph(f"{c.scale.min} to {c.scale.max}", st["cell"]),
             Paragraph(display(c.minimum) if c.minimum is not None else "none", st["cell"]),
         ])
-    story.append(Table(rows, colWidths=[200, 120, 80, 90], repeatRows=1, style=table_style()))
+    story.append(Table(rows, colWidths=[200, 120, 80, 90], repeatRows=1, style=table_style(),
+                       spaceAfter=6))
     scale = exercise.criteria.scale
-    story.append(Paragraph("What the scores mean", st["h2"]))
+    # The scale's descriptors are read together: never split across pages.
+    meanings: list[Any] = [Paragraph("What the scores mean", st["h2"])]
     for point in scale.points:
         words = scale.descriptors.get(point, "")
-        story.append(Paragraph(f"<b>{point}</b> — {markup(words)}", st["small"]))
+        meanings.append(Paragraph(f"<b>{point}</b> — {markup(words)}", st["small"]))
+    story.append(KeepTogether(meanings))
     for c in criteria:
         if c.scale != scale:
             story.append(Paragraph(f"{markup(c.name)} uses its own scale, {c.scale.min} to "
@@ -154,7 +157,7 @@ def ranked_table(results: Results, lot_id: str, st: dict[str, Any]) -> Any:
             Paragraph("tie" if t.tie else "", st["cell"]),
         ])
     return Table(rows, colWidths=[34, 56, 160, 50, 45, 50, 68, 28], repeatRows=1,
-                 style=table_style())
+                 style=table_style(), spaceAfter=6)
 
 
 def criterion_table(exercise: Exercise, t: TenderResult, st: dict[str, Any]) -> Any:
@@ -176,7 +179,8 @@ def criterion_table(exercise: Exercise, t: TenderResult, st: dict[str, Any]) -> 
             Paragraph(display(c.combined), st["cell"]),
             Paragraph("; ".join(notes), st["cell"]),
         ])
-    return Table(rows, colWidths=[165, 95, 90, 65, 96], repeatRows=1, style=table_style())
+    return Table(rows, colWidths=[165, 95, 90, 65, 96], repeatRows=1, style=table_style(),
+                 spaceAfter=10)
 
 
 def tender_story(results: Results, t: TenderResult, options: DecisionOptions,
@@ -247,7 +251,7 @@ def signoff_story(st: dict[str, Any]) -> list[Any]:
                 Paragraph("Date: _______________________________", st["body"])]
 
     table = Table([[block("Community panel member"), block("Officer")]], colWidths=[255, 255],
-                  style=table_style(header_rows=0))
+                  style=table_style(header_rows=0), spaceAfter=10)
     return [KeepTogether([Paragraph("Sign-off", st["h1"]), Paragraph(
         "We confirm that this decision records the scores of both panels, combined with equal "
         "weight.", st["body"]), table])]
@@ -289,7 +293,7 @@ def _summary_outcome(results: Results, lot_id: str) -> str:
 def render_decision(results: Results, lot_id: str, path: Path | str,
                     options: DecisionOptions = DecisionOptions()) -> Path:
     """Write the decision PDF for ``lot_id`` to ``path``."""
-    from reportlab.platypus import PageBreak
+    from reportlab.platypus import CondPageBreak, KeepTogether
 
     st = styles()
     exercise = results.exercise
@@ -310,10 +314,16 @@ def render_decision(results: Results, lot_id: str, path: Path | str,
     story += method_story(exercise, st)
     story += panels_story(exercise, options.name_evaluators, st)
     story += divergence_story(results, lot_id, st)
-    story.append(PageBreak())
-    story.append(Paragraph("Each tender, criterion by criterion", st["h1"]))
-    for t in results.in_lot(lot_id):
-        story += tender_story(results, t, options, st)
+    # A new page for the tenders only when little of this one is left (not a blank half page).
+    story.append(CondPageBreak(260))
+    heading = Paragraph("Each tender, criterion by criterion", st["h1"])
+    for n, t in enumerate(results.in_lot(lot_id)):
+        part = tender_story(results, t, options, st)
+        if n == 0:  # the section heading goes with the first tender's table and chart
+            part = [KeepTogether([heading, *part[0]._content]), *part[1:]]
+        story += part
+    if not results.in_lot(lot_id):
+        story.append(heading)
     story += signoff_story(st)
     story.append(Paragraph(
         f"Decision data SHA-256: {plain(options.digest)}. Check it against the stored scores "

@@ -73,10 +73,11 @@ def styles() -> dict[str, Any]:
         "cellbold": derive("cellbold", fontName=SANS_BOLD, fontSize=10, leading=12.5,
                            spaceAfter=0),
         "title": derive("title", fontName=SANS_BOLD, fontSize=18, leading=23, spaceAfter=6),
+        # (headings stay on the page of what follows them)
         "h1": derive("h1", fontName=SANS_BOLD, fontSize=14, leading=18, spaceBefore=10,
-                     spaceAfter=4),
+                     spaceAfter=4, keepWithNext=1),
         "h2": derive("h2", fontName=SANS_BOLD, fontSize=12, leading=15, spaceBefore=8,
-                     spaceAfter=3),
+                     spaceAfter=3, keepWithNext=1),
         # The box is drawn borderPadding outside the text: the space around it is larger, so
         # the box never covers the descenders of the line above (Naskh descends deep).
         "summary": derive("summary", fontSize=11.5, leading=16, borderWidth=0.8,

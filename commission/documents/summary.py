@@ -133,7 +133,7 @@ def summary_story(exercise: Exercise, job: SummaryJob) -> list[Any]:
     cell = st["cell"]
     # (a row may split across pages: one 20,000-character answer is taller than a page)
     story.append(Table(rows, colWidths=[130, 60, 321], repeatRows=1, splitInRow=1,
-                       style=table_style(extra=(
+                       spaceAfter=8, style=table_style(extra=(
         ("FONT", (0, 0), (-1, 0), SANS_BOLD, cell.fontSize, cell.leading),
         ("FONT", (1, 1), (1, -1), SANS, cell.fontSize, cell.leading),
     ))))
