@@ -34,6 +34,7 @@ from .blocks import (
     Items,
     Paragraph,
     Rich,
+    Span,
     Table,
     ours,
     rich,
@@ -59,7 +60,7 @@ def _result_word(t: TenderResult) -> str:
 
 
 def _joined(items: list[Rich], sep: str = ", ") -> Rich:
-    out: list = []
+    out: list[Span] = []
     for i, item in enumerate(items):
         if i:
             out.append(ours(sep))
@@ -81,7 +82,7 @@ def _decision_summary(results: Results, lot_id: str, provisional: bool) -> Rich:
     passed = sum(1 for t in tenders if t.passed and t.complete)
     incomplete = sum(1 for t in tenders if not t.complete)
     kind = "a PROVISIONAL decision" if provisional else "the decision"
-    parts: list = [
+    parts: list[Span] = [
         ours(f"This is {kind} of the community panel and the officer panel on "),
         theirs(lot.title),
         ours(" ("),
@@ -422,14 +423,14 @@ def _tender(results: Results, t: TenderResult, options: DecisionOptions) -> list
                 if options.name_evaluators
                 else m.evaluator
             )
-            criterion = (
+            criterion_name = (
                 exercise.criteria[m.criterion].name
                 if m.criterion in exercise.criteria.ids
                 else m.criterion
             )
             items.append(
                 rich(
-                    theirs(criterion, em=True),
+                    theirs(criterion_name, em=True),
                     f", {m.panel} panel, ",
                     theirs(who),
                     f", score {m.score}: ",

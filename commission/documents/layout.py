@@ -116,7 +116,7 @@ def _paragraph_class() -> type:
             """Draw each line in visual order (the bidi algorithm, after line breaking)."""
             from .bidi_lines import needs_reordering, visual_para
 
-            logical = self.blPara
+            logical: Any = self.__dict__["blPara"]
             if not (self.rtl or _has_rtl(logical, needs_reordering)):
                 return super().drawPara(debug)
             self.blPara = visual_para(logical, self.rtl)

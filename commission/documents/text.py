@@ -157,7 +157,7 @@ def unsupported(text: object) -> set[str]:
     if type(text) is str and _PLAIN_LATIN.fullmatch(text):
         return set()
     value = clean(text)
-    missing = set()
+    missing: set[str] = set()
     for _script, run in runs(value.replace("\n", " ")):
         missing.update(chr(int(code, 16)) for code in re.findall(r"\[U\+([0-9A-F]{4,6})\]", run))
     # A bidder who typed the marker text itself is not reported.
