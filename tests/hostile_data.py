@@ -28,6 +28,8 @@ EMOJI_NAME = "🌈 Rainbow Hub 👩🏽‍🦯 CIC"
 EMOJI = ("🌈", "👩🏽‍🦯", "🤝", "❤️", "✅")
 MARKUP = '<img src="/etc/passwd"> <script>alert(1)</script> <b>bold</b> &amp; R&D'
 LONG_ANSWER = ("Wir arbeiten mit Nachbarn. " * 800)[:20_000]
+#: 20,000 characters with no space to break at.
+LONG_WORD = "Ż" + "a" * 19_998 + "ł"
 
 NAMES = {
     "T-001": f"{URDU_AUTHORITY} ویلفیئر ٹرسٹ",
@@ -76,6 +78,7 @@ def hostile_results() -> Results:
         Comment("T-005", cids[0], "R1", "community", 4, " ".join(EMOJI) + " great hub"),
         Comment("T-006", cids[4], "OF2", "officer", 1, MARKUP),
         Comment("T-006", cids[0], "R1", "community", 1, LONG_ANSWER),
+        Comment("T-006", cids[1], "R2", "community", 1, LONG_WORD),
     ]
     tenders = [Tender(tid, "main", name, None, None) for tid, name in NAMES.items()]
     return score_tallies(ex, tenders, tallies_for(ex, scores), comments)
