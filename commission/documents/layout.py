@@ -1,7 +1,8 @@
 """What every commission PDF shares: styles, page furniture and metadata.
 
-Every page carries a header (the exercise, and PROVISIONAL when the decision is provisional, also
-as a diagonal watermark) and a footer with "Page x of y", the SHA-256 digest of the decision data
+Every page carries a header (the authority, exercise and lot in any script, set through the same
+text pipeline as the body, and PROVISIONAL when the decision is provisional, also as a diagonal
+watermark) and a footer with "Page x of y", the SHA-256 digest of the decision data
 and the head of the audit chain. "Page x of y" needs the page count, so the canvas keeps each
 page's state and draws the furniture when the document is saved (the reportlab canvasmaker idiom).
 """
@@ -479,9 +480,8 @@ def edition_note(html_name: str) -> str:
 
 
 def heading_for(exercise_title: str, lot_title: str | None = None) -> str:
-    """Header text: the exercise (and lot). Drawn straight on the canvas, so Latin-only fonts
-    are fine for our own words; untrusted text never goes here unescaped because drawString
-    does not interpret markup."""
+    """Header text: the exercise (and lot). Drawn by :func:`one_line` through the same text
+    pipeline as the body (escaped, fonts by script, bidi), cut with "…" to one line."""
     return f"{exercise_title} — {lot_title}" if lot_title else exercise_title
 
 
