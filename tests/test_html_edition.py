@@ -227,3 +227,43 @@ def test_screenshot_of_a_page(hostile_pages: list[Path], tmp_path: Path) -> None
     png = a11y.screenshot(hostile_pages[0], tmp_path / "decision.png", full_page=False)
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_decide_notes_characters_printed_as_markers(tmp_path: Path) -> None:
+    import json
+
+    from commission.resources import examples_dir
+    from commission.store import add_tenders, import_scores, init_exercise, open_store
+
+    from .test_decide import ALL_SHEETS
+
+    tenders = tmp_path / "tenders"
+    tenders.mkdir()
+    for source in sorted((examples_dir() / "tenders").glob("*.json")):
+        doc = json.loads(source.read_text(encoding="utf-8"))
+        if doc["id"] == "T-001":
+            doc["bidder"]["name"] = "Eastside ✓ Neighbours 🌈 CIC"
+        (tenders / source.name).write_text(json.dumps(doc), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    with open_store(url, create=True) as store:
+        init_exercise(store, examples_dir() / "exercise.json")
+        add_tenders(store, sorted(tenders.glob("*.json")))
+        import_scores(store, [examples_dir() / "sheets" / s for s in ALL_SHEETS])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["--db", url, "decide", "--out", str(out), "--quiet", "--format", "pdf", "--lot", "east"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "no bundled font can draw ✓ (U+2713)" in result.output
+    assert "🌈" not in result.output.split("Note:")[-1]
+    import subprocess
+
+    text = subprocess.run(
+        ["pdftotext", str(next(out.glob("decision-*.pdf"))), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Eastside [U+2713] Neighbours 🌈 CIC" in " ".join(text.split())
+    assert not list(out.rglob("*.html"))
