@@ -50,6 +50,8 @@ def test_wheel_ships_the_data(wheel: Path) -> None:
         "commission/examples_data/sheets/R5-wide.xlsx",
         "commission/fonts/NotoSans-Regular.ttf",
         "commission/fonts/LICENSE-fonts.txt",
+        "commission/documents/templates/document.html.j2",
+        "commission/documents/templates/style.css",
         "commission/migrations/env.py",
     ):
         assert required in names, required

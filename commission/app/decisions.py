@@ -63,6 +63,10 @@ class DecisionOutcome:
     summaries: tuple[Path, ...]
     audit_head: str = ""
     issued_at: datetime | None = None
+    #: The HTML editions written (decisions, then summaries).
+    html: tuple[Path, ...] = ()
+    #: Characters no bundled font can draw: the PDFs show the marker [U+XXXX] for each.
+    missing_glyphs: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +79,8 @@ class DecisionOutcome:
             ],
             "summaries": [str(p) for p in self.summaries],
             "issued_at": self.issued_at.isoformat() if self.issued_at else None,
+            "html": [str(p) for p in self.html],
+            "missing_glyphs": [f"U+{ord(ch):04X}" for ch in self.missing_glyphs],
         }
 
 
@@ -180,8 +186,10 @@ def decide(
     progress: Progress | None = None,
     workers: int | None = None,
     issued_at: datetime | None = None,
+    formats: str = "both",
 ) -> DecisionOutcome:
-    """Issue the decision PDF of each lot (or of ``lot``) and every tender's summary.
+    """Issue the decision of each lot (or of ``lot``) and every tender's summary, each as a PDF
+    and as its accessible HTML edition (``formats`` "both"), or only one ("pdf", "html").
 
     All or nothing: every file is rendered into a temporary folder next to ``out_dir``, and
     only when all have rendered are they moved into place, in the same transaction that records
@@ -211,7 +219,8 @@ def decide(
     moment = (issued_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     head = _audit_head(store)
     plan = plan_run(results, tenders, lots, provisional=provisional,
-                 name_evaluators=name_evaluators, issued_at=moment, head=head)
+                    name_evaluators=name_evaluators, issued_at=moment, head=head,
+                    formats=formats)
     total = plan.total + 2
     if progress is not None:
         progress("Reading the stored scores", 1, total)
@@ -237,7 +246,7 @@ def decide(
                     staged.update(rendered[lot_id])
                     issued.append(IssuedLot(lot_id, digest_hex, provisional, files, {
                         "name_evaluators": name_evaluators, "audit_head": head,
-                        "folder": str(out), "lots": lots}))
+                        "folder": str(out), "lots": lots, "formats": formats}))
                 if progress is not None:
                     progress("Issuing", total - 1, total)
                 backup = staging / "replaced"
@@ -268,17 +277,31 @@ def decide(
             shutil.rmtree(staging, ignore_errors=True)
     if progress is not None:
         progress("Issued", total, total)
+    return _outcome(results, plan, out, _audit_head(store), moment)
+
+
+def _outcome(
+    results: Results, plan: Any, out: Path, head: str, moment: datetime
+) -> DecisionOutcome:
+    """What a run issued: per lot its decision (the PDF, or the HTML edition alone), the
+    summaries likewise, every HTML edition, and the characters the PDFs show as markers."""
+    from ..documents.coverage import missing_glyphs
+
     decisions = []
     summaries: list[Path] = []
+    html: list[Path] = []
     for lot_id, digest_hex, name, _, jobs in plan.lots:
         lot_result = results.lot(lot_id)
-        decisions.append(LotDecision(lot_id, out / name, digest_hex, lot_result.outcome,
+        names = plan.names(name)
+        decisions.append(LotDecision(lot_id, out / names[0], digest_hex, lot_result.outcome,
                                      lot_result.recommended))
-        summaries += [out / job.path for job in jobs]
-    return DecisionOutcome(exercise.id, provisional, tuple(decisions), tuple(summaries),
-                           _audit_head(store), moment)
-
-
+        summaries += [out / plan.names(job.path)[0] for job in jobs]
+        html += [out / n for n in [*names, *(m for j in jobs for m in plan.names(j.path))]
+                 if n.endswith(".html")]
+    html.sort(key=lambda p: ("summaries" in p.parts, str(p)))
+    return DecisionOutcome(results.exercise.id, plan.provisional, tuple(decisions),
+                           tuple(summaries), head, moment, tuple(html),
+                           missing_glyphs(results) if plan.pdf else ())
 
 
 def rerender(store: Store, out_dir: str | Path, *, exercise_id: str | None = None,
@@ -288,8 +311,6 @@ def rerender(store: Store, out_dir: str | Path, *, exercise_id: str | None = Non
     data the new files have the SHA-256 the audit trail records (byte-identical).
 
     ``issued_at`` picks the run (its ISO time as recorded); the newest run when None."""
-
-
     results: Results = store_results(store, exercise_id)
     exercise = results.exercise
     runs = [e for e in issued_entries(_entries(store, exercise.id))
@@ -308,12 +329,30 @@ def rerender(store: Store, out_dir: str | Path, *, exercise_id: str | None = Non
                  provisional=bool(first["provisional"]),
                  name_evaluators=bool(rendering.get("name_evaluators")),
                  issued_at=datetime.fromisoformat(moment_text),
-                 head=str(rendering.get("audit_head") or ""))
+                 head=str(rendering.get("audit_head") or ""),
+                 formats=str(rendering.get("formats") or "pdf"))
     out = Path(out_dir)
     rendered = render_run(results, plan, out, workers=workers, progress=None, done=0, total=0)
     folder = Path(str(rendering.get("folder") or ""))
     return {str(folder / name): path for files in rendered.values()
             for name, path in files.items()}
+
+
+def _html_info(path: Path, key: str) -> str | None:
+    """The decision data an HTML edition carries in ``<meta name=key>`` ("" when it is an
+    HTML page without it); None when the file is not an HTML page."""
+    import html
+
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(15).lower()
+            if start != b"<!doctype html>":
+                return None
+            page = (start + handle.read(4 << 20)).decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = re.search(rf'<meta name="{key}" content="([^"]*)">', page)
+    return html.unescape(found.group(1)) if found else ""
 
 
 def read_decision_info(path: str | Path) -> dict[str, Any]:
@@ -323,10 +362,12 @@ def read_decision_info(path: str | Path) -> dict[str, Any]:
 
     from ..documents.layout import INFO_KEY
 
+    raw = _html_info(Path(path), INFO_KEY)
     try:
-        reader = PdfReader(str(path))
-        info: Any = reader.metadata or {}
-        raw = info.get("/" + INFO_KEY)
+        if raw is None:
+            reader = PdfReader(str(path))
+            info: Any = reader.metadata or {}
+            raw = info.get("/" + INFO_KEY)
     except Exception as error:  # pypdf raises many kinds on a damaged or crafted file
         raise InvalidDocument(f"{path}: not a readable PDF ({error})") from error
     if not raw:
@@ -403,6 +444,9 @@ def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
                               "counts)",)
     document = str((recorded or {}).get("document") or "decision")
     tender = (recorded or {}).get("tender")
+    if recorded is None and found is not None and "summaries" in Path(found[1]).parts:
+        # An HTML edition carries no data of its own: the audit trail names what it is.
+        document = "summary"
     return VerifyOutcome(Path(path), same and found is not None, exercise_id, lot, digest_hex,
                          now_digest, provisional, changes, sha256=sha, issued=found is not None,
                          issued_at=str(issued_at) if issued_at else None, data_matches=same,

@@ -60,15 +60,28 @@ class Plan:
     provisional: bool
     lots: list[tuple[str, str, str, Any, list[Any]]] = field(default_factory=list)
     # (lot, digest, decision file name, DecisionOptions, [SummaryJob with relative path])
+    #: Which editions are written: each document as a PDF, as its HTML edition, or both.
+    pdf: bool = True
+    html: bool = True
+
+    def names(self, name: str) -> list[str]:
+        """The files a document whose PDF would be ``name`` is issued as, PDF first."""
+        html = str(Path(name).with_suffix(".html"))
+        return ([name] if self.pdf else []) + ([html] if self.html else [])
 
     @property
     def total(self) -> int:
         return len(self.lots) + sum(len(jobs) for *_, jobs in self.lots)
 
 
+FORMATS = ("pdf", "html", "both")
+
+
 def plan_run(results: Results, tenders: list[Any], lots: list[str], *, provisional: bool,
-          name_evaluators: bool, issued_at: datetime, head: str) -> Plan:
-    """What a run renders: the same for the first issue and for a later re-render."""
+             name_evaluators: bool, issued_at: datetime, head: str,
+             formats: str = "both") -> Plan:
+    """What a run renders: the same for the first issue and for a later re-render.
+    ``formats``: "pdf", "html" or "both" (each document as a PDF and as its HTML edition)."""
     from ..documents import digest as digests
     from ..documents.decision import DecisionOptions, Price
     from ..documents.decision_content import lowest_price
@@ -77,7 +90,13 @@ def plan_run(results: Results, tenders: list[Any], lots: list[str], *, provision
     exercise = results.exercise
     by_id = {t.id: t for t in tenders}
     prices = {t.id: Price(t.price, t.currency) for t in tenders}
-    plan = Plan(exercise.id, issued_at, provisional)
+    if formats not in FORMATS:
+        raise CommissionError(
+            f"unknown document format {formats!r}: use pdf, html or both",
+            [Problem("unknown-format", "unknown document format", value=formats)],
+        )
+    plan = Plan(exercise.id, issued_at, provisional, pdf=formats != "html",
+                html=formats != "pdf")
     prefix = "provisional-decision" if provisional else "decision"
     for lot_id in lots:
         data = digests.decision_data(results, lot_id, provisional=provisional)
@@ -113,7 +132,10 @@ def plan_run(results: Results, tenders: list[Any], lots: list[str], *, provision
                 str(Path("summaries") / file), digest_hex, head, provisional,
                 issued_at=issued_at, bidder=bidder, price=prices.get(t.tender), lowest=lowest,
                 leaders=leaders if t.tender not in lot_result.recommended else (),
-                tied_with=tied, info_json=summary_info))
+                tied_with=tied, info_json=summary_info,
+                html_path=str(Path("summaries") / file.replace(".pdf", ".html"))
+                if plan.html else "",
+                pdf=plan.pdf))
         plan.lots.append((lot_id, digest_hex, name, options, jobs))
     return plan
 
@@ -129,7 +151,7 @@ def render_run(results: Results, plan: Plan, folder: Path, *, workers: int | Non
     """Render every file of ``plan`` under ``folder``; lot → {relative name: path}."""
     from dataclasses import replace
 
-    from ..documents.decision import render_decision
+    from ..documents.decision import issue_decision
     from ..documents.render import render_summaries
 
     (folder / "summaries").mkdir(parents=True, exist_ok=True)
@@ -137,11 +159,14 @@ def render_run(results: Results, plan: Plan, folder: Path, *, workers: int | Non
     for lot_id, _, name, options, _jobs in plan.lots:
         if progress is not None:
             progress(f"Decision for lot {lot_id}", done, total)
-        render_decision(results, lot_id, folder / name, options)
-        files[lot_id] = {name: folder / name}
+        html = Path(name).with_suffix(".html")
+        issue_decision(results, lot_id, folder / name if plan.pdf else None,
+                       folder / html if plan.html else None, options)
+        files[lot_id] = {n: folder / n for n in plan.names(name)}
         done += 1
-    jobs = [replace(job, path=str(folder / job.path)) for *_, lot_jobs in plan.lots
-            for job in lot_jobs]
+    jobs = [replace(job, path=str(folder / job.path),
+                    html_path=str(folder / job.html_path) if job.html_path else "")
+            for *_, lot_jobs in plan.lots for job in lot_jobs]
     if progress is not None:
         progress("Assessment summaries", done, total)
     counter = [done]
@@ -154,7 +179,8 @@ def render_run(results: Results, plan: Plan, folder: Path, *, workers: int | Non
     render_summaries(results.exercise, jobs, workers=workers, progress=step)
     for lot_id, *_, lot_jobs in plan.lots:
         for job in lot_jobs:
-            files[lot_id][job.path] = folder / job.path
+            for n in plan.names(job.path):
+                files[lot_id][n] = folder / n
     return files
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "TIE_WORDING",
     "DecisionOptions",
     "Price",
+    "issue_decision",
     "lots_of",
     "render_decision",
 ]
@@ -43,6 +44,8 @@ class DecisionOptions:
     issued_at: datetime | None = None
     #: tender id → bid price, for the money beside the price points.
     prices: Mapping[str, Price] = field(default_factory=dict)
+    #: The file name of the HTML edition, named in the PDF ("" for none).
+    html_name: str = ""
 
     def context(self) -> DecisionContext:
         from .content import issued_text
@@ -64,7 +67,30 @@ def render_decision(results: Results, lot_id: str, path: Path | str,
     from .pdf import render_pdf
 
     document = build_decision(results, lot_id, options.context())
-    return render_pdf(document, path, options.issued_at)
+    return render_pdf(document, path, options.issued_at, html_name=options.html_name)
+
+
+def issue_decision(
+    results: Results,
+    lot_id: str,
+    pdf_path: Path | None,
+    html_path: Path | None,
+    options: DecisionOptions = DecisionOptions(),
+) -> list[Path]:
+    """Write the decision for ``lot_id`` as a PDF, as its HTML edition, or both — from one
+    content object, each edition naming the other. The files written, PDF first."""
+    from .html import write_html
+    from .pdf import render_pdf
+
+    document = build_decision(results, lot_id, options.context())
+    written = []
+    if pdf_path is not None:
+        html_name = html_path.name if html_path is not None else ""
+        written.append(render_pdf(document, pdf_path, options.issued_at, html_name=html_name))
+    if html_path is not None:
+        pdf_name = pdf_path.name if pdf_path is not None else ""
+        written.append(write_html(document, html_path, pdf_name=pdf_name))
+    return written
 
 
 def lots_of(results: Results, lot: str | None) -> Sequence[str]:

@@ -480,7 +480,7 @@ def build_decision(results: Results, lot_id: str, context: DecisionContext) -> c
     return c.Document(
         kind="decision",
         title=f"Panel decision: {exercise.title}",
-        heading=f"{exercise.authority} · {exercise.title} · lot {lot.lot}",
+        heading=f"{exercise.authority} · {exercise.title} · Lot: {lot.title}",
         issued=context.issued,
         provisional=context.provisional,
         blocks=tuple(blocks),

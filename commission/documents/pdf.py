@@ -18,7 +18,7 @@ from typing import Any
 
 from . import content as c
 from .charts import panel_chart
-from .layout import Metadata, PageFurniture, build, styles, table_style
+from .layout import Metadata, PageFurniture, build, edition_note, styles, table_style
 from .layout import paragraph as make_paragraph
 from .text import markup
 
@@ -32,8 +32,15 @@ KEEP_ROWS = 25
 FRAME_WIDTH = 595.27 - 84
 
 
-def render_pdf(document: c.Document, path: str | Path, issued_at: datetime | None = None) -> Path:
-    """Write ``document`` as a PDF to ``path``; ``issued_at`` becomes its CreationDate."""
+def render_pdf(
+    document: c.Document,
+    path: str | Path,
+    issued_at: datetime | None = None,
+    *,
+    html_name: str = "",
+) -> Path:
+    """Write ``document`` as a PDF to ``path``; ``issued_at`` becomes its CreationDate.
+    ``html_name`` names the HTML edition beside it."""
     furniture = PageFurniture(
         heading=document.heading,
         digest=document.digest,
@@ -50,16 +57,18 @@ def render_pdf(document: c.Document, path: str | Path, issued_at: datetime | Non
         lang=document.lang,
         extra=dict(document.extra_info),
     )
-    build(path, story(document), furniture, meta, issued_at)
+    build(path, story(document, html_name), furniture, meta, issued_at)
     return Path(path)
 
 
-def story(document: c.Document) -> list[Any]:
+def story(document: c.Document, html_name: str = "") -> list[Any]:
     st = _styles()
     flow: list[Any] = []
     if document.provisional:
         flow.append(make_paragraph("PROVISIONAL — this is not a final decision", st["banner"]))
     flow.append(make_paragraph(_markup(c.text(document.title)), st["title"]))
+    if html_name:
+        flow.append(make_paragraph(edition_note(html_name), st["edition"]))
     for block in document.blocks:
         flow += _block(block, st)
     return flow
@@ -87,6 +96,7 @@ def _styles() -> dict[str, Any]:
     st["cellnum"] = ParagraphStyle("cellnum", parent=st["cell"], alignment=TA_RIGHT)
     st["cellboldnum"] = ParagraphStyle("cellboldnum", parent=st["cellbold"], alignment=TA_RIGHT)
     st["caption"] = ParagraphStyle("caption", parent=st["small"], spaceBefore=2, spaceAfter=6)
+    st["edition"] = ParagraphStyle("edition", parent=st["small"], spaceAfter=8)
     return st
 
 
@@ -196,27 +206,40 @@ def _block(block: c.Block, st: dict[str, Any]) -> list[Any]:
     raise TypeError(f"no PDF layout for {type(block).__name__}")
 
 
-def _section(section: c.Section, st: dict[str, Any]) -> list[Any]:
+def _section(section: c.Section, st: dict[str, Any], lead: list[Any] | None = None) -> list[Any]:
+    """A section's flowables; ``lead`` (the heading of the section around it) is kept on the
+    page of this section's first table and chart."""
     from reportlab.platypus import KeepTogether, PageBreak
 
     heading = make_paragraph(
         _markup(c.text(section.heading)), st["h1" if section.level == 1 else "h2"]
     )
-    inner: list[Any] = []
-    for block in section.blocks:
-        inner += _block(block, st)
     out: list[Any] = [PageBreak()] if section.new_page else []
+    rest = list(section.blocks)
     if section.keep:
         # The heading with its first table and chart on one page; the rest flows on.
-        head = [heading]
-        rest = list(section.blocks)
-        while rest and isinstance(rest[0], c.Paragraph | c.Table | c.Chart) and len(head) < 6:
-            head += _block(rest.pop(0), st)
+        head = [*(lead or []), heading]
+        taken: list[type] = []
+        while (
+            rest
+            and isinstance(rest[0], c.Paragraph | c.Table | c.Chart)
+            and len(taken) < 5
+            and not (c.Table in taken and c.Chart in taken)
+        ):
+            taken.append(type(rest[0]))
+            for flowable in _block(rest.pop(0), st):
+                # (a KeepTogether inside a KeepTogether always measures as too tall, which
+                # would start every such section on a new page: take its content instead)
+                head += flowable._content if isinstance(flowable, KeepTogether) else [flowable]
         out.append(KeepTogether(head))
-        for block in rest:
-            out += _block(block, st)
-        return out
-    return out + [heading] + inner
+    elif rest and isinstance(rest[0], c.Section) and rest[0].keep and not rest[0].new_page:
+        # A section that opens with a kept section: its heading goes with that one's table.
+        out += _section(rest.pop(0), st, lead=[*(lead or []), heading])
+    else:
+        out += [*(lead or []), heading]
+    for block in rest:
+        out += _block(block, st)
+    return out
 
 
 def _table(table: c.Table, st: dict[str, Any]) -> list[Any]:

@@ -42,6 +42,9 @@ class SummaryJob:
     tied_with: tuple[str, ...] = ()
     #: Compact decision data (JSON text) stored in the PDF's document information.
     info_json: str = ""
+    #: Where the HTML edition goes ("" for none), and whether the PDF is written at all.
+    html_path: str = ""
+    pdf: bool = True
 
     @property
     def issued(self) -> str:
@@ -51,6 +54,17 @@ class SummaryJob:
 
 
 def render_summary(exercise: Exercise, job: SummaryJob) -> Path:
+    """Write the job's PDF and/or its HTML edition, both from one content object; the path of
+    the first file written. Each edition names the other."""
+    from .html import write_html
     from .pdf import render_pdf
 
-    return render_pdf(build_summary(exercise, job), job.path, job.issued_at)
+    document = build_summary(exercise, job)
+    written = []
+    html_name = Path(job.html_path).name if job.html_path else ""
+    if job.pdf:
+        written.append(render_pdf(document, job.path, job.issued_at, html_name=html_name))
+    if job.html_path:
+        pdf_name = Path(job.path).name if job.pdf else ""
+        written.append(write_html(document, job.html_path, pdf_name=pdf_name))
+    return written[0]

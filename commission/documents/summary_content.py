@@ -491,6 +491,7 @@ def build_summary(exercise: Exercise, job: SummaryJob) -> c.Document:
                     "small",
                 ),
             ),
+            keep=True,
         )
     )
     blocks.append(
@@ -507,7 +508,7 @@ def build_summary(exercise: Exercise, job: SummaryJob) -> c.Document:
     return c.Document(
         kind="summary",
         title="Assessment summary",
-        heading=f"{exercise.authority} · {exercise.title} · tender {t.tender}",
+        heading=f"{exercise.authority} · {exercise.title} · Tender {t.tender}",
         issued=job.issued,
         provisional=job.provisional,
         blocks=tuple(blocks),
