@@ -18,7 +18,6 @@ from commission.documents.summary_content import build_summary
 from . import a11y
 from .hostile_data import BENGALI_TITLE, MARKUP, URDU_MIXED, URDU_TITLE, hostile_results
 
-
 ISSUED = "Issued 1 December 2026 at 14:05 GMT"
 
 
@@ -241,8 +240,8 @@ def test_screenshot_of_a_page(hostile_pages: list[Path], tmp_path: Path) -> None
 def test_decide_notes_characters_printed_as_markers(tmp_path: Path) -> None:
     import json
 
-    from commission.resources import examples_dir
     from commission.app import add_tenders, import_scores, init_exercise
+    from commission.resources import examples_dir
     from commission.store import open_store
 
     from .test_decide import ALL_SHEETS
