@@ -401,9 +401,13 @@ def test_every_pdf_shows_the_issue_date_in_text_and_creation_date(issued):
     entries = [e for e in audit_entries(store) if e["action"] == "decision-issued"]
     assert {e["details"]["issued_at"] for e in entries} == {ISSUED.isoformat()}
     recorded = {name: sha for e in entries for name, sha in e["details"]["sha256"].items()}
-    assert set(recorded) == {str(p) for p in paths}
-    for path in paths:
+    # every PDF and its HTML edition, each with the SHA-256 of its bytes
+    editions = paths + [p.with_suffix(".html") for p in paths]
+    assert set(recorded) == {str(p) for p in editions}
+    for path in editions:
         assert recorded[str(path)] == hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.suffix == ".html":
+            assert ISSUED_TEXT.removeprefix("Issued ") in path.read_text(encoding="utf-8")
 
 
 def test_rerendering_from_the_store_is_byte_identical(issued, tmp_path):
