@@ -547,6 +547,14 @@ def read_decision_info(path: str | Path) -> dict[str, Any]:
     return recorded
 
 
+def _comparable(recorded: dict[str, Any] | None) -> bool:
+    """Whether a PDF's compact data has the shape :func:`digest.differences` reads (a crafted
+    file may carry anything; then verify says only that the data differs)."""
+    if not recorded or not isinstance(recorded.get("tenders"), dict):
+        return False
+    return all(isinstance(v, list) and len(v) >= 6 for v in recorded["tenders"].values())
+
+
 def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
     """Check a decision or summary PDF: (1) its bytes were issued by this database, (2) the
     stored data still gives the decision it records."""
@@ -592,7 +600,7 @@ def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
     changes: tuple[str, ...] = ()
     if not same:
         now = digests.compact(data, digest_hex=now_digest, provisional=provisional)
-        changes = tuple(digests.differences(recorded, now)) if recorded else ()
+        changes = tuple(digests.differences(recorded, now)) if _comparable(recorded) else ()
         changes = changes or ("the decision data differs (comments, bidder names or per-panel "
                               "counts)",)
     document = str((recorded or {}).get("document") or "decision")
