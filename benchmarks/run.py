@@ -20,9 +20,10 @@ outside the timed part. Baselines, as SPEC §10 names them:
    (exact SQL ``SUM``/``COUNT``, then SPEC §6 in exact rationals: passes, prices, ranks, ties,
    divergence, completeness). A second row does both from an in-memory score frame
    (``commission.scoring.score`` vs a bare groupby on the same frame).
-4. render: assessment summaries with bare reportlab platypus (same text, same table, the same
-   bundled TTF fonts registered once per worker) in a process pool of the same size as the
-   project's; project: ``commission.documents.render.render_summaries`` with every core. Both
+4. render: assessment summaries with bare reportlab platypus (the same content object, built
+   the same way, laid out as plain escaped paragraphs and tables in the same bundled TTF fonts
+   registered once per worker) in a process pool of the same size as the project's; project:
+   ``commission.documents.render.render_summaries`` with every core. Both
    sides use every core, so the ratio compares the documents, not the core count.
 """
 
@@ -284,26 +285,22 @@ def score_frame_baseline(data: Path, work: Path, show: bool) -> float:
 
 
 def _render_jobs(data: Path, work: Path, count: int, out: Path) -> tuple[Any, list[Any]]:
-    """One assessment summary job per tender, the first ``count`` of them, as decide builds."""
-    from commission.documents.summary import SummaryJob
-    from commission.store.workflow import open_store, results
+    """One assessment summary job per tender, the first ``count`` of them, as decide builds
+    them (bidder details, prices, the most advantageous tender with its comments)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from commission.decide import _plan
+    from commission.store.workflow import load_tenders, open_store, results
 
     with open_store(f"sqlite:///{work / 'import.db'}") as store:
         found = results(store)
-    comments: dict[str, list[Any]] = {}
-    for comment in found.comments:
-        comments.setdefault(comment.tender, []).append(comment)
-    jobs = []
-    for lot in found.lots:
-        in_lot = found.in_lot(lot.lot)
-        winners = tuple((w, found.tender(w).total_score) for w in lot.recommended)
-        for t in in_lot:
-            jobs.append(
-                SummaryJob(
-                    t, tuple(comments.get(t.tender, ())), winners, lot.title, len(in_lot),
-                    str(out / f"summary-{t.tender}.pdf"), "0" * 64, "0" * 64, False,
-                )
-            )
+        tenders = load_tenders(store, documents=True)
+    plan = _plan(found, tenders, list(found.exercise.lot_ids), provisional=False,
+                 name_evaluators=False, issued_at=datetime(2026, 12, 1, 14, 5, tzinfo=UTC),
+                 head="0" * 64)
+    jobs = [replace(job, path=str(out / Path(job.path).name))
+            for *_, lot_jobs in plan.lots for job in lot_jobs]
     jobs.sort(key=lambda j: j.tender.tender)
     return found.exercise, jobs[:count]
 
@@ -367,43 +364,49 @@ def _esc(text: str) -> str:
 
 
 def _bare_render(args: tuple[Any, list[Any]]) -> int:
+    """The same content (the same :class:`Document` the project builds) laid out with bare
+    platypus: escaped text only, plain tables, no script fonts, shaping or page furniture."""
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-    from commission.scoring import display
+    from commission.documents import content as c
+    from commission.documents.summary_content import build_summary
 
     exercise, jobs = args
     st = _bare_styles
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#999999"),
+                       ("VALIGN", (0, 0), (-1, -1), "TOP")])
+
+    def words(value: Any) -> str:
+        return _esc(c.plain_text(value))
+
+    def lay(blocks: Any, story: list[Any]) -> None:
+        for block in blocks:
+            if isinstance(block, c.Section):
+                story.append(Paragraph(_esc(block.heading), st["h1" if block.level == 1
+                                                             else "h2"]))
+                lay(block.blocks, story)
+            elif isinstance(block, c.Paragraph):
+                story.append(Paragraph(words(block.text), st["body"]))
+            elif isinstance(block, c.Bullets):
+                story += [Paragraph("• " + words(item), st["body"]) for item in block.items]
+            elif isinstance(block, c.KeyValues):
+                story.append(Table([[Paragraph(_esc(k), st["cell"]),
+                                     Paragraph(words(v), st["cell"])] for k, v in block.items],
+                                   colWidths=[130, 381], style=grid))
+            elif isinstance(block, c.Table):
+                rows = [[Paragraph(_esc(h), st["cell"]) for h in block.header]]
+                rows += [[Paragraph(words(cell), st["cell"]) for cell in row]
+                         for row in block.rows]
+                scale = 511 / sum(block.widths or [1.0] * len(block.header))
+                story.append(Table(rows, repeatRows=1, style=grid,
+                                   colWidths=[w * scale for w in block.widths]
+                                   if block.widths else None))
+
     for job in jobs:
-        t = job.tender
-        story: list[Any] = [
-            Paragraph("Assessment summary", st["title"]),
-            Paragraph(_esc(f"{exercise.authority} · {exercise.title} · lot {job.lot_title}"),
-                      st["body"]),
-            Paragraph(_esc(f"Tender {t.tender} from {t.bidder}"), st["h2"]),
-            Paragraph(f"Total score: {display(t.total_score)} out of 100 "
-                      f"(quality {display(t.quality_score)}).", st["body"]),
-            Paragraph("Scores and explanation, criterion by criterion", st["h1"]),
-        ]
-        rows: list[list[Any]] = [["Criterion", "Score", "Explanation"]]
-        for c in t.criteria:
-            criterion = exercise.criteria[c.criterion]
-            lines = [
-                f"Community panel {display(c.community_mean)}, officer panel "
-                f"{display(c.officer_mean)}."
-            ]
-            lines += [
-                f"{m.panel.capitalize()} panel: {_esc(m.text)}"
-                for m in job.comments
-                if m.criterion == c.criterion
-            ]
-            rows.append([
-                Paragraph(_esc(criterion.name), st["cell"]),
-                Paragraph(f"{display(c.combined)} of {criterion.scale.max}", st["cell"]),
-                [Paragraph(line, st["cell"]) for line in lines],
-            ])
-        story.append(Table(rows, colWidths=[130, 60, 321], repeatRows=1, style=TableStyle(
-            [("GRID", (0, 0), (-1, -1), 0.5, "#999999"), ("VALIGN", (0, 0), (-1, -1), "TOP")])))
+        document = build_summary(exercise, job)
+        story: list[Any] = [Paragraph(_esc(document.title), st["title"])]
+        lay(document.blocks, story)
         SimpleDocTemplate(job.path, pagesize=A4).build(story)
     return len(jobs)
 

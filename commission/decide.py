@@ -323,6 +323,7 @@ def _place(staged: dict[str, Path], out: Path, backup: Path) -> Callable[[], Non
     ``backup`` until the run is committed. Returns how to take it all back. On any failure
     the files already moved are taken back before the error goes on."""
     moved: list[tuple[Path, Path | None]] = []
+    made: list[Path] = []
 
     def undo() -> None:
         for target, kept in reversed(moved):
@@ -331,12 +332,18 @@ def _place(staged: dict[str, Path], out: Path, backup: Path) -> Callable[[], Non
             if kept is not None:
                 with contextlib.suppress(OSError):
                     os.replace(kept, target)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         moved.clear()
+        made.clear()
 
     try:
         for name, source in staged.items():
             target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.parent.is_dir():
+                target.parent.mkdir(parents=True)
+                made.append(target.parent)
             kept = None
             if target.exists() or target.is_symlink():
                 kept = backup / name
@@ -411,8 +418,12 @@ def decide(
                 out.mkdir(parents=True, exist_ok=True)
                 if not out.is_dir():
                     raise NotADirectoryError(20, "not a folder", str(out))
-                staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.issuing-",
-                                                dir=out.resolve().parent))
+                _check_writable(out)
+                try:
+                    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.issuing-",
+                                                    dir=out.resolve().parent))
+                except PermissionError:  # a folder we may write in, under one we may not
+                    staging = Path(tempfile.mkdtemp(prefix=".issuing-", dir=out))
                 rendered = _render(results, plan, staging / "new", workers=workers,
                                    progress=progress, done=1, total=total)
                 issued = []
@@ -463,6 +474,15 @@ def decide(
         summaries += [out / job.path for job in jobs]
     return DecisionOutcome(exercise.id, provisional, tuple(decisions), tuple(summaries),
                            _audit_head(store), moment)
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse early, before any rendering, an output folder the files cannot go into."""
+    for folder in (out, out / "summaries"):
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(20, "it is a file, not a folder", str(folder))
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(13, "the folder is not writable", str(folder))
 
 
 def _remove_empty(folder: Path) -> None:
