@@ -620,7 +620,11 @@ def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
     changes: tuple[str, ...] = ()
     if not same:
         now = digests.compact(data, digest_hex=now_digest, provisional=provisional)
-        changes = tuple(digests.differences(recorded, now)) if _comparable(recorded) else ()
+        changes = (
+            tuple(digests.differences(recorded, now))
+            if recorded is not None and _comparable(recorded)
+            else ()
+        )
         changes = changes or ("the decision data differs (comments, bidder names or per-panel "
                               "counts)",)
     document = str((recorded or {}).get("document") or "decision")
