@@ -506,3 +506,64 @@ def test_cli_progress_reaches_100_percent(tmp_path):
         )
     assert reports[0][1] == 0
     assert reports[-1][1] == reports[-1][2] == 1 + 1 + 6 + 1
+
+
+def test_a_tie_summary_names_the_tenders_it_is_tied_with(tmp_path):
+    from commission.decide import _plan
+    from commission.documents.summary import render_summary
+
+    from . import documents_data as data
+
+    scores = {
+        "T-001": ((4, 4, 4, 4, 4), (4, 4, 4, 4, 4)),
+        "T-002": ((5, 3, 4, 4, 4), (3, 5, 4, 4, 4)),
+        "T-003": ((3, 3, 3, 3, 3), (3, 3, 3, 3, 3)),
+    }
+    tied = data.results(scores=scores)
+    plan = _plan(
+        tied, [], ["main"], provisional=False, name_evaluators=False, issued_at=ISSUED, head=""
+    )
+    jobs = {job.tender.tender: job for job in plan.lots[0][4]}
+    path = tmp_path / "tie.pdf"
+    from dataclasses import replace
+
+    render_summary(tied.exercise, replace(jobs["T-001"], path=str(path)))
+    text = flat(pdftotext(path))
+    assert "Your tender shares first place" in text
+    assert "Your tender is tied for first place with T-002: the totals are exactly equal" in text
+    loser = tmp_path / "third.pdf"
+    render_summary(tied.exercise, replace(jobs["T-003"], path=str(loser)))
+    text = flat(pdftotext(loser))
+    # Both tied leaders are the most advantageous tenders; each is shown with its scores.
+    assert "The most advantageous tender: T-001" in text
+    assert "The most advantageous tender: T-002" in text
+
+
+def test_content_model_is_one_object_for_every_edition(issued):
+    """The PDF is laid out from a format-free Document; its text is all in that object."""
+    from commission.decide import _plan
+    from commission.documents import content as c
+    from commission.documents.decision_content import build_decision
+    from commission.store import load_tenders
+
+    _, _, store, _ = issued
+    scored = results(store)
+    plan = _plan(
+        scored,
+        load_tenders(store, documents=True),
+        ["west"],
+        provisional=False,
+        name_evaluators=False,
+        issued_at=ISSUED,
+        head="",
+    )
+    document = build_decision(scored, "west", plan.lots[0][3].context())
+    assert document.issued == ISSUED_TEXT
+    kinds = {type(block).__name__ for block in document.walk()}
+    assert {"Section", "Paragraph", "Table", "Chart", "KeyValues", "Bullets", "SignOff"} <= kinds
+    tables = [b for b in document.walk() if isinstance(b, c.Table)]
+    assert all(t.header and all(len(row) == len(t.header) for row in t.rows) for t in tables)
+    said = " ".join(c.plain_text(b.text) for b in document.walk() if isinstance(b, c.Paragraph))
+    assert "T-012's lower price gave it the higher total" in said
+    # A final decision warns where no comment explains a score (reg 31).
+    assert "Warning: no panel comment explains T-012's score on" in said

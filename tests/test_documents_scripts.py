@@ -65,7 +65,7 @@ def test_a_failed_tender_without_a_total_is_told_why() -> None:
         "Quality score: 20.00 out of 100. A tender that does not pass is given no price "
         "points and no total score."
     )
-    # the total's arithmetic is shown: 80% of quality 80.00 is 64.00, plus 20.00 price points
+    # The total visibly adds up: 80% of quality 80.00 is 64.00 points, plus 20.00 for price.
     assert score_sentence(ex, passed) == (
         "Total score: 84.00 out of 100 = quality 64.00 points + price 20.00 points."
     )

@@ -30,6 +30,7 @@ from .issuing import (
     IssuedLot,
     IssueFailed,
     Progress,
+    check_writable,
     find_file,
     issued_entries,
     place,
@@ -234,8 +235,12 @@ def decide(
                 out.mkdir(parents=True, exist_ok=True)
                 if not out.is_dir():
                     raise NotADirectoryError(20, "not a folder", str(out))
-                staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.issuing-",
-                                                dir=out.resolve().parent))
+                check_writable(out)
+                try:
+                    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.issuing-",
+                                                    dir=out.resolve().parent))
+                except PermissionError:  # a folder we may write in, under one we may not
+                    staging = Path(tempfile.mkdtemp(prefix=".issuing-", dir=out))
                 rendered = render_run(results, plan, staging / "new", workers=workers,
                                    progress=progress, done=1, total=total)
                 issued = []
@@ -395,6 +400,14 @@ def read_decision_info(path: str | Path) -> dict[str, Any]:
     return recorded
 
 
+def _comparable(recorded: dict[str, Any] | None) -> bool:
+    """Whether a PDF's compact data has the shape :func:`digest.differences` reads (a crafted
+    file may carry anything; then verify says only that the data differs)."""
+    if not recorded or not isinstance(recorded.get("tenders"), dict):
+        return False
+    return all(isinstance(v, list) and len(v) >= 6 for v in recorded["tenders"].values())
+
+
 def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
     """Check a decision or summary PDF: (1) its bytes were issued by this database, (2) the
     stored data still gives the decision it records."""
@@ -439,7 +452,11 @@ def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
     changes: tuple[str, ...] = ()
     if not same:
         now = digests.compact(data, digest_hex=now_digest, provisional=provisional)
-        changes = tuple(digests.differences(recorded, now)) if recorded else ()
+        changes = (
+            tuple(digests.differences(recorded, now))
+            if recorded is not None and _comparable(recorded)
+            else ()
+        )
         changes = changes or ("the decision data differs (comments, bidder names or per-panel "
                               "counts)",)
     document = str((recorded or {}).get("document") or "decision")

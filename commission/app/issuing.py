@@ -221,6 +221,7 @@ def place(staged: dict[str, Path], out: Path, backup: Path) -> Callable[[], None
     ``backup`` until the run is committed. Returns how to take it all back. On any failure
     the files already moved are taken back before the error goes on."""
     moved: list[tuple[Path, Path | None]] = []
+    made: list[Path] = []
 
     def undo() -> None:
         for target, kept in reversed(moved):
@@ -229,12 +230,18 @@ def place(staged: dict[str, Path], out: Path, backup: Path) -> Callable[[], None
             if kept is not None:
                 with contextlib.suppress(OSError):
                     os.replace(kept, target)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         moved.clear()
+        made.clear()
 
     try:
         for name, source in staged.items():
             target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.parent.is_dir():
+                target.parent.mkdir(parents=True)
+                made.append(target.parent)
             kept = None
             if target.exists() or target.is_symlink():
                 kept = backup / name
@@ -248,6 +255,15 @@ def place(staged: dict[str, Path], out: Path, backup: Path) -> Callable[[], None
         undo()
         raise
     return undo
+
+
+def check_writable(out: Path) -> None:
+    """Refuse early, before any rendering, an output folder the files cannot go into."""
+    for folder in (out, out / "summaries"):
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(20, "it is a file, not a folder", str(folder))
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(13, "the folder is not writable", str(folder))
 
 
 def remove_empty(folder: Path) -> None:

@@ -414,6 +414,23 @@ def tender_section(results: Results, t: TenderResult, context: DecisionContext) 
         blocks.append(c.Paragraph(c.text(c.bold("Still missing"))))
         blocks.append(c.Bullets(tuple(c.text(m) for m in t.missing)))
     comments = results.comments_on(t.tender)
+    explained = {m.criterion for m in comments}
+    bare = [
+        exercise.criteria[cr.criterion].name for cr in t.criteria if cr.criterion not in explained
+    ]
+    if bare and not context.provisional:
+        blocks.append(
+            c.Paragraph(
+                c.text(
+                    c.bold("Warning: "),
+                    f"no panel comment explains {t.tender}'s score on {'; '.join(bare)}. The "
+                    "assessment summary can then give only the scale's wording, while reg 31 "
+                    "of the Procurement Regulations 2024 asks for an explanation by reference "
+                    "to the tender.",
+                ),
+                "warning",
+            )
+        )
     if comments:
         blocks.append(c.Paragraph(c.text(c.bold("Panels' comments"))))
         names = {e.id: e.name for e in exercise.evaluators}

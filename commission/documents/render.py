@@ -85,8 +85,8 @@ def render_summaries(
                                initargs=(exercise, invariant))
     try:
         with _starting_workers():  # an interruption waits until every worker has started
-            done = pool.map(_render_chunk, chunks)
-        for rendered in done:
+            mapped = pool.map(_render_chunk, chunks)
+        for rendered in mapped:
             paths.extend(Path(p) for p in rendered)
             if progress:
                 progress(len(rendered))
