@@ -77,7 +77,17 @@ def rich(value: c.Text | c.Inline) -> Markup:
 def block_lang(value: c.Text | str) -> Markup:
     """``lang``/``dir`` attributes for an element whose whole text is in one other language
     (so a whole Urdu comment is a right-to-left paragraph)."""
-    found = language_of(clean(c.plain_text(value)))
+    parts = (value,) if isinstance(value, str) else value
+    # Judged part by part: our own words between two Urdu names keep the element English.
+    found = None
+    for part in parts:
+        words = clean(part if isinstance(part, str) else part.text)
+        if not any(ch.isalpha() for ch in words):
+            continue  # spaces, digits, punctuation: neutral
+        here = language_of(words)
+        if here is None or (found is not None and (here.lang, here.dir) != (found.lang, found.dir)):
+            return Markup("")
+        found = here
     if found is None:
         return Markup("")
     attrs = Markup(' lang="{}"').format(found.lang)
