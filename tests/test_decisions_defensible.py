@@ -509,7 +509,7 @@ def test_cli_progress_reaches_100_percent(tmp_path):
 
 
 def test_a_tie_summary_names_the_tenders_it_is_tied_with(tmp_path):
-    from commission.decide import _plan
+    from commission.app.issuing import plan_run as _plan
     from commission.documents.summary import render_summary
 
     from . import documents_data as data
@@ -521,7 +521,14 @@ def test_a_tie_summary_names_the_tenders_it_is_tied_with(tmp_path):
     }
     tied = data.results(scores=scores)
     plan = _plan(
-        tied, [], ["main"], provisional=False, name_evaluators=False, issued_at=ISSUED, head=""
+        tied,
+        [],
+        ["main"],
+        provisional=False,
+        name_evaluators=False,
+        issued_at=ISSUED,
+        head="",
+        formats="pdf",
     )
     jobs = {job.tender.tender: job for job in plan.lots[0][4]}
     path = tmp_path / "tie.pdf"
@@ -541,10 +548,10 @@ def test_a_tie_summary_names_the_tenders_it_is_tied_with(tmp_path):
 
 def test_content_model_is_one_object_for_every_edition(issued):
     """The PDF is laid out from a format-free Document; its text is all in that object."""
-    from commission.decide import _plan
+    from commission.app import load_tenders
+    from commission.app.issuing import plan_run as _plan
     from commission.documents import content as c
     from commission.documents.decision_content import build_decision
-    from commission.store import load_tenders
 
     _, _, store, _ = issued
     scored = results(store)
