@@ -232,9 +232,10 @@ def _section(section: c.Section, st: dict[str, Any], lead: list[Any] | None = No
                 # would start every such section on a new page: take its content instead)
                 head += flowable._content if isinstance(flowable, KeepTogether) else [flowable]
         out.append(KeepTogether(head))
-    elif rest and isinstance(rest[0], c.Section) and rest[0].keep and not rest[0].new_page:
+    elif rest and isinstance(first := rest[0], c.Section) and first.keep and not first.new_page:
         # A section that opens with a kept section: its heading goes with that one's table.
-        out += _section(rest.pop(0), st, lead=[*(lead or []), heading])
+        rest.pop(0)
+        out += _section(first, st, lead=[*(lead or []), heading])
     else:
         out += [*(lead or []), heading]
     for block in rest:

@@ -28,10 +28,10 @@ from .decision_content import (
     _pct,
     about,
     arithmetic,
-    method,
     price_cell,
     quality_points,
 )
+from .decision_method import method
 
 if TYPE_CHECKING:
     from .summary import SummaryJob
