@@ -98,9 +98,9 @@ def _formats(fmt: str, editions: str | None) -> tuple[str, str]:
 @text_or_json_option
 @pass_context
 def verify_command(ctx: Context, pdf: str, fmt: str) -> None:
-    """Check a decision or summary PDF: were these exact bytes issued by this database, and do
-    the stored scores still give the same decision? Exit 0 when both hold, 1 naming the check
-    that failed."""
+    """Check a decision or summary (a PDF or its HTML edition): were these exact bytes issued by
+    this database, and do the stored scores still give the same decision? Exit 0 when both
+    hold, 1 naming the check that failed."""
     from ..app.decisions import verify_pdf
     from ..store import open_store
 
