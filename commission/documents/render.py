@@ -83,6 +83,7 @@ def render_summaries(
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                initargs=(exercise, invariant))
+    mapped = None
     try:
         with _starting_workers():  # an interruption waits until every worker has started
             mapped = pool.map(_render_chunk, chunks)
@@ -92,7 +93,11 @@ def render_summaries(
                 progress(len(rendered))
     except BaseException:
         # A failure or an interruption: stop every worker now rather than wait for their
-        # chunks, so nothing is left running or writing.
+        # chunks, so nothing is left running or writing. (Closing the results cancels the
+        # chunks not yet started, now rather than when it is collected.)
+        close = getattr(mapped, "close", None)
+        if close is not None:
+            close()
         _stop(pool)
         raise
     pool.shutdown(wait=True)
@@ -131,6 +136,14 @@ def _in_worker() -> bool:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
+    # Chunks already cancelled must not stay in the pool's pending work: when the workers are
+    # terminated its manager thread marks every pending chunk as failed, and on Python 3.11
+    # that raises (InvalidStateError, printed as a thread's traceback) for a cancelled one.
+    pending = getattr(pool, "_pending_work_items", None)
+    if isinstance(pending, dict):
+        for work_id, item in list(pending.items()):
+            if item.future.done():
+                pending.pop(work_id, None)
     # Terminate the workers before shutting the pool down: shutting down first would release
     # the queues' semaphores under a worker that is still starting.
     processes = list((getattr(pool, "_processes", None) or {}).values())
