@@ -27,7 +27,7 @@ def register(group: click.Group) -> None:
 
 @click.command("decide")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder to write the decision and assessment summary PDFs into.")
+              help="Folder to write the decisions and assessment summaries into (PDF and HTML).")
 @click.option("--lot", metavar="ID", help="Only this lot (default: every lot).")
 @click.option("--provisional", is_flag=True,
               help="Issue a provisional decision (marked PROVISIONAL on every page) even while "
