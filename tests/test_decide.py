@@ -60,11 +60,17 @@ def test_final_decision_refused_while_incomplete(tmp_path):
 def test_decide_records_audit_and_verify_detects_replaced_score(scored, tmp_path):
     _, url, store = scored
     before = len(audit_entries(store))
-    progress: list[int] = []
-    outcome = decide(store, tmp_path / "out", progress=lambda n, total: progress.append(n),
-                     workers=2)
+    progress: list[tuple[str, int, int]] = []
+    outcome = decide(store, tmp_path / "out", workers=2,
+                     progress=lambda stage, done, total: progress.append((stage, done, total)))
     assert {d.lot for d in outcome.decisions} == {"east", "west"}
-    assert sum(progress) == len(outcome.summaries) == 12
+    assert len(outcome.summaries) == 12
+    # From the first moment (reading the store) to 100%, never going back.
+    assert progress[0] == ("Reading the stored scores", 0, 1)
+    assert progress[-1][1] == progress[-1][2] == 2 + 2 + 12
+    assert [done for _, done, _ in progress] == sorted(done for _, done, _ in progress)
+    assert {"Assessment summaries", "Decision for lot east", "Issuing"} <= {
+        stage for stage, _, _ in progress}
     entries = audit_entries(store)
     issued = [e for e in entries[before:] if e["action"] == "decision-issued"]
     assert {e["details"]["digest"] for e in issued} == {d.digest for d in outcome.decisions}

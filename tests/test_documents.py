@@ -75,14 +75,16 @@ def test_decision_states_method_ranking_and_scores(tmp_path):
     assert "2 T-002 Westfield Trust 60.00 — 60.00 pass" in ranked
     assert "— T-003 Northern Co-op 40.00 — 40.00 fail" in ranked
     assert "below the minimum 2.00" in text
-    assert "Points for the joint moderation meeting" in text
+    # A final decision: the divergence was never moderated, and says so.
+    assert "Where the panels diverged (not moderated)" in text
+    assert "a difference of 4.00 (not moderated)" in text
     assert "Applying local insights" in text and "a difference of 4.00" in text
     assert "Community panel member" in text and "Officer" in text and "Signature" in text
     pages = page_texts(path)
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
         assert digest in page
-        assert "Audit chain head: " + "a" * 64 in page
+        assert "Audit chain head before issue: " + "a" * 64 in page
         assert "PROVISIONAL" not in page
     # Panel members appear by id only unless named.
     assert "Resident 1" not in text and "R1, R2, R3" in text
@@ -119,8 +121,8 @@ def test_provisional_on_every_page_and_tie_wording(tmp_path):
     text = flat(pdftotext(path))
     assert f"First place is a {TIE_WORDING}." in text
     ranked = text[text.index("Ranked tenders"):text.index("How the tenders were scored")]
-    assert "1 T-001 Eastside Neighbours CIC 80.00 — 80.00 pass tie" in ranked
-    assert "1 T-002 Westfield Trust 80.00 — 80.00 pass tie" in ranked
+    assert "1 (tie) T-001 Eastside Neighbours CIC 80.00 — 80.00 pass" in ranked
+    assert "1 (tie) T-002 Westfield Trust 80.00 — 80.00 pass" in ranked
     assert "3 T-003 Northern Co-op 60.00 — 60.00 pass" in ranked
 
 
@@ -243,8 +245,8 @@ def test_summary_for_unsuccessful_tender_gives_reasons_and_winner(tmp_path):
     text = flat(pdftotext(path))
     assert "Your tender was not successful." in text
     assert "Applying local insights: combined score 1.00 is below the minimum 2.00" in text
-    assert "The recommended tender, T-001, scored 76.00; your tender scored 40.00." in text
-    assert "Nearest scale point 1: Poor." in text
+    assert "The most advantageous tender, T-001, scored 76.00; your tender scored 40.00." in text
+    assert "nearest scale point 1: Poor." in text
     assert "Officer panel: Little local insight." in text
     assert "OF1" not in text  # bidders do not learn who scored them
     assert "PROVISIONAL" in text

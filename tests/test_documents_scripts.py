@@ -52,7 +52,7 @@ def test_punctuation_at_the_edge_of_an_urdu_run_stays_with_the_latin_text() -> N
 
 
 def test_a_failed_tender_without_a_total_is_told_why() -> None:
-    from commission.documents.summary import score_sentence
+    from commission.documents.summary_content import score_sentence
     from commission.scoring import score
 
     from .scoring_helpers import criteria_set, exercise, frame, tender
@@ -61,10 +61,11 @@ def test_a_failed_tender_without_a_total_is_told_why() -> None:
     rows = [("C1", "T1", "a", 1), ("O1", "T1", "a", 1), ("C1", "T2", "a", 4), ("O1", "T2", "a", 4)]
     results = score(ex, [tender("T1", price=100), tender("T2", price=200)], frame(rows))
     failed, passed = results.tender("T1"), results.tender("T2")
-    assert score_sentence(failed) == (
-        "Quality score: <b>20.00</b> out of 100. A tender that does not pass is given no price "
-        "score and no total score."
+    assert score_sentence(ex, failed) == (
+        "Quality score: 20.00 out of 100. A tender that does not pass is given no price "
+        "points and no total score."
     )
-    assert score_sentence(passed) == (
-        "Total score: <b>84.00</b> out of 100 (quality 80.00, price 20.00)."
+    # The total visibly adds up: 80% of quality 80.00 is 64.00 points, plus 20.00 for price.
+    assert score_sentence(ex, passed) == (
+        "Total score: 84.00 out of 100 = quality 64.00 points + price 20.00 points."
     )

@@ -55,6 +55,8 @@ def test_wheel_ships_the_data(wheel: Path) -> None:
         "commission/ocds_data/profile/index.json",
         "commission/ocds_data/extension/extension.json",
         "commission/ocds_data/extension/codelists/commissionPanel.csv",
+        "commission/documents/templates/document.html.j2",
+        "commission/documents/templates/style.css",
         "commission/migrations/env.py",
     ):
         assert required in names, required

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from commission.app import (
     verify_audit,
 )
 from commission.app import evaluation as api
-from commission.app.decisions import record_decision
+from commission.app.issuing import IssuedLot, record_issue
 from commission.errors import InvalidScores, NotFound, Refused, StoreBusy, Usage
 from commission.store import open_store, repository, schema
 from commission.store.db import make_engine, write_engine
@@ -178,12 +180,25 @@ def test_several_exercises_need_exercise_named(db_url: str, tmp_path: Path) -> N
 def test_decisions_are_recorded_in_the_audit_trail(db_url: str) -> None:
     loaded(db_url)
     with open_store(db_url) as store:
-        record_decision(store, None, "east", "ab" * 32, True, ["out/east.pdf"])
+        issued = datetime(2026, 12, 1, 14, 5, tzinfo=UTC)
+        placed: list[str] = []
+
+        def place() -> Callable[[], None]:
+            placed.append("east")
+            return placed.clear
+
+        east = IssuedLot("east", "ab" * 32, True, {"out/east.pdf": "cd" * 32}, {})
+        record_issue(store, None, [east], issued, place)
+        assert placed == ["east"]
         last = audit_entries(store)[-1]
         assert last["action"] == "decision-issued"
         assert last["details"]["digest"] == "ab" * 32
+        assert last["details"]["sha256"] == {"out/east.pdf": "cd" * 32}
+        assert last["details"]["issued_at"] == issued.isoformat()
+        north = IssuedLot("north", "ab" * 32, True, {}, {})
         with pytest.raises(NotFound):
-            record_decision(store, None, "north", "ab" * 32, True, [])
+            record_issue(store, None, [north], issued, place)
+        assert placed == ["east"]  # nothing placed for an unknown lot
         assert verify_audit(store).ok
 
 

@@ -1,24 +1,48 @@
 """Issuing panel decisions: store → results → decision and assessment summary PDFs → audit.
 
 :func:`decide` reads the results from the store, refuses a final decision while any tender of a
-lot is incomplete, writes one decision PDF per lot and one assessment summary per tender, and
-records each decision (its digest and files) in the store's hash-chained audit trail.
-:func:`verify_pdf` reads a decision PDF's recorded data back and says whether the stored scores
-still give the same decision. The PDF code itself never touches the database.
+lot is incomplete, renders one decision PDF per lot and one assessment summary per tender into a
+temporary folder, and only when all have rendered moves them into place in the same transaction
+that records, per lot, the audit entry with each file's name and SHA-256 and the issue time:
+a run issues all its files or none. :func:`verify_pdf` checks a decision or summary PDF's own
+bytes against the audit trail and whether the stored scores still give the same decision.
+:func:`rerender` renders an issued run again, byte for byte. The PDF code never touches the
+database.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
 import re
-from collections.abc import Callable
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CommissionError, DecisionRefused, InvalidDocument, NotFound, Problem
+from ..safe_write import check_targets
 from ..scoring import Results
+from .evaluation import results as store_results
+from .issuing import (
+    Interrupted,
+    IssuedLot,
+    IssueFailed,
+    Progress,
+    check_writable,
+    find_file,
+    issued_entries,
+    place,
+    plan_run,
+    record_issue,
+    remove_empty,
+    render_run,
+    sha256_of,
+    stopped_by_signals,
+)
+from .tenders import load_tenders
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -40,27 +64,34 @@ class DecisionOutcome:
     decisions: tuple[LotDecision, ...]
     summaries: tuple[Path, ...]
     audit_head: str = ""
+    issued_at: datetime | None = None
+    #: The HTML editions written (decisions, then summaries).
+    html: tuple[Path, ...] = ()
+    #: Characters no bundled font can draw: the PDFs show the marker [U+XXXX] for each.
+    missing_glyphs: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "exercise": self.exercise,
             "provisional": self.provisional,
             "decisions": [
-                {
-                    "lot": d.lot,
-                    "file": str(d.path),
-                    "digest": d.digest,
-                    "outcome": d.outcome,
-                    "recommended": list(d.recommended),
-                }
+                {"lot": d.lot, "file": str(d.path), "digest": d.digest, "outcome": d.outcome,
+                 "recommended": list(d.recommended)}
                 for d in self.decisions
             ],
             "summaries": [str(p) for p in self.summaries],
+            "issued_at": self.issued_at.isoformat() if self.issued_at else None,
+            "html": [str(p) for p in self.html],
+            "missing_glyphs": [f"U+{ord(ch):04X}" for ch in self.missing_glyphs],
         }
 
 
 @dataclass(frozen=True)
 class VerifyOutcome:
+    """The two checks of ``commission verify``: (1) these exact bytes were issued by this
+    database (their SHA-256 is in the audit trail), (2) the stored data still gives the same
+    decision. ``matches`` only when both pass."""
+
     file: Path
     matches: bool
     exercise: str
@@ -69,43 +100,53 @@ class VerifyOutcome:
     current_digest: str
     provisional: bool
     changes: tuple[str, ...] = field(default=())
+    sha256: str = ""
+    #: Check 1: the file's SHA-256 is recorded as issued (and when).
+    issued: bool = True
+    issued_at: str | None = None
+    #: Check 2: the stored data gives the same decision.
+    data_matches: bool = True
+    document: str = "decision"
+    tender: str | None = None
 
     @property
     def message(self) -> str:
         kind = "provisional decision" if self.provisional else "decision"
-        if self.matches:
-            return (
-                f"{self.file}: matches — the stored scores give the same {kind} for lot "
-                f"{self.lot} of {self.exercise} (SHA-256 {self.current_digest})"
-            )
-        lines = [
-            f"{self.file}: does not match — the stored scores now give a different {kind} "
-            f"for lot {self.lot} of {self.exercise}",
-            f"  recorded SHA-256 {self.recorded_digest}",
-            f"  current  SHA-256 {self.current_digest}",
-        ]
-        lines += [f"  {change}" for change in self.changes]
+        what = f"lot {self.lot} of {self.exercise}"
+        if self.document == "summary" and self.tender:
+            what = f"tender {self.tender}'s summary, {what}"
+        when = ""
+        if self.issued_at:
+            from ..documents.content import issued_text
+
+            with contextlib.suppress(ValueError):
+                when = " " + issued_text(datetime.fromisoformat(self.issued_at)).replace(
+                    "Issued ", "on ")
+        first = (f"check 1, the file itself: passed — these exact bytes were issued{when} "
+                 f"(SHA-256 {self.sha256} is in the audit trail)" if self.issued else
+                 f"check 1, the file itself: FAILED — no document issued from this database "
+                 f"has this file's SHA-256 {self.sha256}; the file was changed after it was "
+                 f"issued, or it was not issued here")
+        second = (f"check 2, the stored data: passed — the stored scores give the same {kind} "
+                  f"for {what} (decision data SHA-256 {self.current_digest})"
+                  if self.data_matches else
+                  f"check 2, the stored data: FAILED — the stored scores now give a different "
+                  f"{kind} for {what}")
+        head = (f"{self.file}: matches" if self.matches else f"{self.file}: does not match")
+        lines = [head, f"  {first}", f"  {second}"]
+        if not self.data_matches:
+            lines += [f"    recorded SHA-256 {self.recorded_digest}",
+                      f"    current  SHA-256 {self.current_digest}"]
+            lines += [f"    {change}" for change in self.changes]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": str(self.file),
-            "matches": self.matches,
-            "exercise": self.exercise,
-            "lot": self.lot,
-            "recorded_digest": self.recorded_digest,
-            "current_digest": self.current_digest,
-            "provisional": self.provisional,
-            "changes": list(self.changes),
-        }
-
-
-def safe_filename(text: str) -> str:
-    """A file name from an untrusted id: safe characters only, with a hash when changed."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", text).strip("._") or "tender"
-    if cleaned != text:
-        cleaned = f"{cleaned[:60]}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
-    return cleaned[:80]
+        return {"file": str(self.file), "matches": self.matches, "exercise": self.exercise,
+                "lot": self.lot, "recorded_digest": self.recorded_digest,
+                "current_digest": self.current_digest, "provisional": self.provisional,
+                "changes": list(self.changes), "sha256": self.sha256, "issued": self.issued,
+                "issued_at": self.issued_at, "data_matches": self.data_matches,
+                "document": self.document, "tender": self.tender}
 
 
 def refusal_problems(results: Results, lots: list[str]) -> list[Problem]:
@@ -114,16 +155,15 @@ def refusal_problems(results: Results, lots: list[str]) -> list[Problem]:
     for lot in lots:
         for t in results.in_lot(lot):
             if not t.complete:
-                problems.append(
-                    Problem(
-                        type="incomplete-tender",
-                        message=f"tender {t.tender} in lot {lot} is incomplete: "
-                        + "; ".join(t.missing),
-                        value=t.tender,
-                        fix="import the missing scores, or issue a provisional decision",
-                    )
-                )
+                problems.append(Problem(
+                    type="incomplete-tender",
+                    message=f"tender {t.tender} in lot {lot} is incomplete: "
+                            + "; ".join(t.missing),
+                    value=t.tender,
+                    fix="import the missing scores, or issue a provisional decision",
+                ))
     return problems
+
 
 
 def _audit_head(store: Store) -> str:
@@ -132,29 +172,9 @@ def _audit_head(store: Store) -> str:
         return repo.audit_head()
 
 
-def record_decision(
-    store: Store,
-    exercise_id: str | None,
-    lot: str,
-    digest: str,
-    provisional: bool,
-    files: list[str],
-) -> dict[str, Any]:
-    """Record that a decision was issued for a lot, with its digest, in the audit trail."""
-    from datetime import UTC, datetime
-
-    with store.writing() as repo:
-        exercise_id = repo.pick(exercise_id)
-        if not repo.has_lot(exercise_id, lot):
-            raise NotFound(
-                f"no lot '{lot}' in exercise {exercise_id}",
-                [Problem("unknown-lot", "unknown lot", value=lot)],
-            )
-        issued = datetime.now(UTC)
-        repo.insert_decision(exercise_id, lot, digest, provisional, files, issued)
-        details = {"lot": lot, "digest": digest, "provisional": provisional, "files": files}
-        repo.append_audit(exercise_id, [("decision-issued", details)])
-    return {"exercise": exercise_id, **details, "issued_at": issued.isoformat()}
+def _entries(store: Store, exercise_id: str | None = None) -> list[dict[str, Any]]:
+    with store.reading() as repo:
+        return repo.audit_entries(exercise_id)
 
 
 def decide(
@@ -165,174 +185,301 @@ def decide(
     provisional: bool = False,
     name_evaluators: bool = False,
     exercise_id: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     workers: int | None = None,
-    invariant: bool = True,
+    issued_at: datetime | None = None,
+    formats: str = "both",
     force: bool = False,
 ) -> DecisionOutcome:
-    """Write the decision PDF of each lot (or of ``lot``) and every tender's summary.
+    """Issue the decision of each lot (or of ``lot``) and every tender's summary, each as a PDF
+    and as its accessible HTML edition (``formats`` "both"), or only one ("pdf", "html").
 
-    ``progress(done, total)`` is called as summaries are rendered (``done`` since last call).
+    All or nothing: every file is rendered into a temporary folder next to ``out_dir``, and
+    only when all have rendered are they moved into place, in the same transaction that records
+    the audit entry (each file's name and SHA-256, and the issue time). Any failure, SIGTERM or
+    SIGINT leaves no new file and no entry, and raises a :class:`CommissionError`.
+
+    ``issued_at`` is the issue time (now, to the second, when None); tests fix it. An existing
+    file is replaced only with ``force``, and a symbolic link where a file or ``summaries/`` goes
+    is never followed (:mod:`commission.safe_write`).
+    ``progress(stage, done, total)`` is called from the start until ``done == total``.
     Raises :class:`DecisionRefused` (one problem per incomplete tender) for a final decision
-    while any tender of a chosen lot is incomplete; nothing is written then. Existing files are
-    not overwritten without ``force``; symbolic links are never followed (safe_write.py)."""
-    from ..documents import digest as digests
-    from ..documents.decision import DecisionOptions, render_decision
-    from ..documents.render import render_summaries, set_invariant
-    from ..documents.summary import SummaryJob
-    from .evaluation import results as store_results
+    while any tender of a chosen lot is incomplete."""
 
+    if progress is not None:
+        progress("Reading the stored scores", 0, 1)
     results: Results = store_results(store, exercise_id)
     exercise = results.exercise
     if lot is not None and lot not in exercise.lot_ids:
-        raise NotFound(
-            f"exercise {exercise.id} has no lot {lot!r}; its lots are {', '.join(exercise.lot_ids)}"
-        )
+        raise NotFound(f"exercise {exercise.id} has no lot {lot!r}; its lots are "
+                       f"{', '.join(exercise.lot_ids)}")
     lots = [lot] if lot is not None else list(exercise.lot_ids)
     if not provisional:
         problems = refusal_problems(results, lots)
         if problems:
             raise DecisionRefused(
                 f"no final decision: {len(problems)} "
-                f"tender{'s are' if len(problems) != 1 else ' is'} incomplete",
-                problems,
-            )
-    out = Path(out_dir)
-    set_invariant(invariant)
-    prefix = "provisional-decision" if provisional else "decision"
-    staging = _staging(results, lots, out, prefix, provisional, force)
-    decisions: list[LotDecision] = []
-    jobs: list[SummaryJob] = []
+                f"tender{'s are' if len(problems) != 1 else ' is'} incomplete", problems)
+    tenders = load_tenders(store, exercise.id, documents=True)
+    moment = (issued_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     head = _audit_head(store)
-    for lot_id in lots:
-        data = digests.decision_data(results, lot_id)
-        digest_hex = digests.digest(data)
-        info = json.dumps(
-            # the chain head rides along so that `verify FILE` can tell a truncated trail
-            {
-                **digests.compact(data, digest_hex=digest_hex, provisional=provisional),
-                "audit_head": head,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-        )
-        path = out / f"{prefix}-{safe_filename(exercise.id)}-{safe_filename(lot_id)}.pdf"
-        render_decision(results, lot_id, staging.temporary(path), DecisionOptions(
-            provisional=provisional, name_evaluators=name_evaluators, digest=digest_hex,
-            audit_head=head, info_json=info))
+    plan = plan_run(results, tenders, lots, provisional=provisional,
+                    name_evaluators=name_evaluators, issued_at=moment, head=head,
+                    formats=formats)
+    total = plan.total + 2
+    if progress is not None:
+        progress("Reading the stored scores", 1, total)
+
+    out = Path(out_dir)
+    made_out = not out.exists()
+    staging: Path | None = None
+    try:
+        with stopped_by_signals():
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                if not out.is_dir():
+                    raise NotADirectoryError(20, "not a folder", str(out))
+                check_writable(out)
+                try:
+                    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.issuing-",
+                                                    dir=out.resolve().parent))
+                except PermissionError:  # a folder we may write in, under one we may not
+                    staging = Path(tempfile.mkdtemp(prefix=".issuing-", dir=out))
+                rendered = render_run(results, plan, staging / "new", workers=workers,
+                                   progress=progress, done=1, total=total)
+                check_targets([out / name for files in rendered.values() for name in files],
+                              force=force, folders=[out, out / "summaries"])
+                issued = []
+                staged: dict[str, Path] = {}
+                for lot_id, digest_hex, *_ in plan.lots:
+                    files = {str(out / name): sha256_of(path)
+                             for name, path in rendered[lot_id].items()}
+                    staged.update(rendered[lot_id])
+                    issued.append(IssuedLot(lot_id, digest_hex, provisional, files, {
+                        "name_evaluators": name_evaluators, "audit_head": head,
+                        "folder": str(out), "lots": lots, "formats": formats}))
+                if progress is not None:
+                    progress("Issuing", total - 1, total)
+                backup = staging / "replaced"
+                record_issue(store, exercise.id, issued, moment,
+                             lambda: place(staged, out, backup))
+            except Interrupted as stop:
+                raise IssueFailed(f"interrupted by {stop}: nothing was issued and no file was "
+                                  f"left in {out}") from None
+            except KeyboardInterrupt:
+                raise IssueFailed(f"interrupted: nothing was issued and no file was left in "
+                                  f"{out}") from None
+            except CommissionError as error:
+                raise IssueFailed(f"nothing was issued: {error}", error.problems) from error
+            except OSError as error:
+                where = error.filename or out
+                raise IssueFailed(f"nothing was issued: could not write {where}: "
+                                  f"{error.strerror or error}") from error
+            except Exception as error:  # a layout or rendering failure: never a traceback
+                raise IssueFailed(f"nothing was issued: a document could not be rendered "
+                                  f"({type(error).__name__}: {error})") from error
+    except BaseException:
+        if made_out:
+            with contextlib.suppress(OSError):
+                remove_empty(out)
+        raise
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    if progress is not None:
+        progress("Issued", total, total)
+    return _outcome(results, plan, out, _audit_head(store), moment)
+
+
+def _outcome(
+    results: Results, plan: Any, out: Path, head: str, moment: datetime
+) -> DecisionOutcome:
+    """What a run issued: per lot its decision (the PDF, or the HTML edition alone), the
+    summaries likewise, every HTML edition, and the characters the PDFs show as markers."""
+    from ..documents.coverage import missing_glyphs
+
+    decisions = []
+    summaries: list[Path] = []
+    html: list[Path] = []
+    for lot_id, digest_hex, name, _, jobs in plan.lots:
         lot_result = results.lot(lot_id)
-        decisions.append(
-            LotDecision(lot_id, path, digest_hex, lot_result.outcome, lot_result.recommended)
-        )
-        in_lot = results.in_lot(lot_id)
-        winners = tuple((w, results.tender(w).total_score) for w in lot_result.recommended)
-        for t in in_lot:
-            name = f"{'provisional-' if provisional else ''}summary-{safe_filename(t.tender)}.pdf"
-            jobs.append(SummaryJob(t, tuple(results.comments_on(t.tender)), winners,
-                                   lot_result.title, len(in_lot),
-                                   str(staging.temporary(out / "summaries" / name)),
-                                   digest_hex, head, provisional, lot_result.complete))
-    def report(done: int) -> None:
-        if progress is not None:
-            progress(done, len(jobs))
-
-    with staging:
-        render_summaries(exercise, jobs, workers=workers, invariant=invariant, progress=report)
-        staging.publish()
-    summaries = [out / "summaries" / Path(job.path).name for job in jobs]
-    by_lot: dict[str, list[str]] = {}
-    for job, final in zip(jobs, summaries, strict=True):
-        by_lot.setdefault(job.tender.lot, []).append(str(final))
-    for decision in decisions:
-        files = [str(decision.path), *by_lot.get(decision.lot, [])]
-        record_decision(store, exercise.id, decision.lot, decision.digest, provisional, files)
-    return DecisionOutcome(
-        exercise.id, provisional, tuple(decisions), tuple(summaries), _audit_head(store)
-    )
+        names = plan.names(name)
+        decisions.append(LotDecision(lot_id, out / names[0], digest_hex, lot_result.outcome,
+                                     lot_result.recommended))
+        summaries += [out / plan.names(job.path)[0] for job in jobs]
+        html += [out / n for n in [*names, *(m for j in jobs for m in plan.names(j.path))]
+                 if n.endswith(".html")]
+    html.sort(key=lambda p: ("summaries" in p.parts, str(p)))
+    return DecisionOutcome(results.exercise.id, plan.provisional, tuple(decisions),
+                           tuple(summaries), head, moment, tuple(html),
+                           missing_glyphs(results) if plan.pdf else ())
 
 
-def _staging(results: Results, lots: list[str], out: Path, prefix: str, provisional: bool,
-             force: bool) -> Any:
-    """Every file ``decide`` will write, checked before any is (see commission/safe_write.py)."""
-    from ..safe_write import Staging
+def rerender(store: Store, out_dir: str | Path, *, exercise_id: str | None = None,
+             issued_at: str | None = None, workers: int | None = None) -> dict[str, Path]:
+    """Render an issued run again, from the store, with its recorded issue time and options,
+    into ``out_dir``, recording nothing. Returns issued file name → new file. With unchanged
+    data the new files have the SHA-256 the audit trail records (byte-identical).
 
+    ``issued_at`` picks the run (its ISO time as recorded); the newest run when None."""
+    results: Results = store_results(store, exercise_id)
     exercise = results.exercise
-    targets = []
-    for lot_id in lots:
-        targets.append(out / f"{prefix}-{safe_filename(exercise.id)}-{safe_filename(lot_id)}.pdf")
-        for t in results.in_lot(lot_id):
-            name = f"{'provisional-' if provisional else ''}summary-{safe_filename(t.tender)}.pdf"
-            targets.append(out / "summaries" / name)
-    return Staging(targets, force=force, folders=[out, out / "summaries"])
+    runs = [e for e in issued_entries(_entries(store, exercise.id))
+            if isinstance(e.get("details"), dict) and "rendering" in e["details"]]
+    if issued_at is not None:
+        runs = [e for e in runs if e["details"].get("issued_at") == issued_at]
+    if not runs:
+        raise NotFound(f"no issued run of exercise {exercise.id} to render again"
+                       + (f" at {issued_at}" if issued_at else ""))
+    moment_text = runs[-1]["details"]["issued_at"]
+    run = [e["details"] for e in runs if e["details"].get("issued_at") == moment_text]
+    first = run[0]
+    rendering = first["rendering"]
+    tenders = load_tenders(store, exercise.id, documents=True)
+    plan = plan_run(results, tenders, [d["lot"] for d in run],
+                 provisional=bool(first["provisional"]),
+                 name_evaluators=bool(rendering.get("name_evaluators")),
+                 issued_at=datetime.fromisoformat(moment_text),
+                 head=str(rendering.get("audit_head") or ""),
+                 formats=str(rendering.get("formats") or "pdf"))
+    out = Path(out_dir)
+    rendered = render_run(results, plan, out, workers=workers, progress=None, done=0, total=0)
+    folder = Path(str(rendering.get("folder") or ""))
+    return {str(folder / name): path for files in rendered.values()
+            for name, path in files.items()}
+
+
+def _html_info(path: Path, key: str) -> str | None:
+    """The decision data an HTML edition carries in ``<meta name=key>`` ("" when it is an
+    HTML page without it); None when the file is not an HTML page."""
+    import html
+
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(15).lower()
+            if start != b"<!doctype html>":
+                return None
+            page = (start + handle.read(4 << 20)).decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = re.search(rf'<meta name="{key}" content="([^"]*)">', page)
+    return html.unescape(found.group(1)) if found else ""
 
 
 def read_decision_info(path: str | Path) -> dict[str, Any]:
-    """The decision data a decision PDF carries in its document information."""
+    """The decision data a decision or summary PDF carries in its document information,
+    checked: each key present with the right type, else :class:`InvalidDocument` naming it."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     from ..documents.layout import INFO_KEY
 
+    raw = _html_info(Path(path), INFO_KEY)
     try:
-        reader = PdfReader(str(path))
-        info: Any = reader.metadata or {}
-    except (PdfReadError, ValueError) as error:
+        if raw is None:
+            reader = PdfReader(str(path))
+            info: Any = reader.metadata or {}
+            raw = info.get("/" + INFO_KEY)
+    except Exception as error:  # pypdf raises many kinds on a damaged or crafted file
         raise InvalidDocument(f"{path}: not a readable PDF ({error})") from error
-    raw = info.get("/" + INFO_KEY)
     if not raw:
         raise InvalidDocument(
-            f"{path}: this PDF carries no commission decision data; only decision PDFs written "
-            f"by 'commission decide' can be verified"
-        )
+            f"{path}: this PDF carries no commission decision data; only decision and summary "
+            f"PDFs written by 'commission decide' can be verified")
     try:
         recorded = json.loads(str(raw))
-    except json.JSONDecodeError as error:
-        raise InvalidDocument(f"{path}: the decision data in this PDF is damaged") from error
-    from ..decision_info import decision_info_problem
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise InvalidDocument(f"{path}: the decision data in this PDF is damaged "
+                              f"(not JSON)") from error
+    if not isinstance(recorded, dict):
+        raise InvalidDocument(f"{path}: the decision data in this PDF is damaged (not an "
+                              f"object)")
+    for key, kind in (("exercise", str), ("lot", str), ("digest", str), ("provisional", bool)):
+        if not isinstance(recorded.get(key), kind):
+            raise InvalidDocument(
+                f"{path}: the decision data in this PDF is damaged: '{key}' is "
+                + ("missing" if key not in recorded else f"not a {kind.__name__}"))
+    if not re.fullmatch(r"[0-9a-f]{64}", recorded["digest"]):
+        raise InvalidDocument(f"{path}: the decision data in this PDF is damaged: 'digest' is "
+                              f"not a SHA-256")
+    if not isinstance(recorded.get("tenders", {}), dict):
+        recorded["tenders"] = {}
+    return recorded
 
-    wrong = decision_info_problem(recorded)  # a PDF is editable: its data is untrusted
-    if wrong is not None:
-        raise InvalidDocument(
-            f"{path}: the decision data in this PDF is damaged or was not written by "
-            f"'commission decide' ({wrong}); verify the PDF the council issued")
-    return dict(recorded)
+
+def _comparable(recorded: dict[str, Any] | None) -> bool:
+    """Whether a PDF's compact data has the shape :func:`digest.differences` reads (a crafted
+    file may carry anything; then verify says only that the data differs)."""
+    if not recorded or not isinstance(recorded.get("tenders"), dict):
+        return False
+    return all(isinstance(v, list) and len(v) >= 6 for v in recorded["tenders"].values())
 
 
 def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
-    """Whether the stored data still gives the decision recorded in the PDF at ``path``."""
+    """Check a decision or summary PDF: (1) its bytes were issued by this database, (2) the
+    stored data still gives the decision it records."""
     from ..documents import digest as digests
-    from .evaluation import results as store_results
 
-    recorded = read_decision_info(path)
+
     try:
-        results: Results = store_results(store, recorded.get("exercise"))
+        sha = sha256_of(Path(path))
+    except OSError as error:
+        raise CommissionError(f"{path}: cannot read the file ({error.strerror or error})") \
+            from error
+    found = find_file(_entries(store), sha)
+    try:
+        recorded: dict[str, Any] | None = read_decision_info(path)
+    except InvalidDocument:
+        if found is None:
+            raise
+        recorded = None
+    if found is not None:  # the audit trail says which decision these bytes belong to
+        entry, _ = found
+        details = entry["details"]
+        exercise_id = str(entry.get("exercise"))
+        lot = str(details.get("lot"))
+        digest_hex = str(details.get("digest"))
+        provisional = bool(details.get("provisional"))
+        issued_at = details.get("issued_at")
+        if recorded is not None and recorded.get("digest") != digest_hex:
+            recorded = None
+    else:
+        assert recorded is not None
+        exercise_id, lot = recorded["exercise"], recorded["lot"]
+        digest_hex, provisional, issued_at = recorded["digest"], recorded["provisional"], None
+    try:
+        results: Results = store_results(store, exercise_id)
     except NotFound as error:
         raise CommissionError(f"{path}: {error}") from error
-    lot = str(recorded.get("lot"))
     if lot not in results.exercise.lot_ids:
         raise NotFound(f"{path}: lot {lot} is no longer in exercise {results.exercise.id}")
-    data = digests.decision_data(results, lot)
-    now_digest = digests.digest(data)
-    now = digests.compact(data, digest_hex=now_digest, provisional=bool(recorded["provisional"]))
-    matches = now_digest == recorded["digest"]
     # issue 15: the trail must still reach the head the file carries and record this decision
     from .audit import head_in_document, require_witnessed
 
-    head = str(recorded.get("audit_head") or head_in_document(path))
-    require_witnessed(store, head, results.exercise.id, lot, str(recorded["digest"]))
-    changes = (
-        ()
-        if matches
-        else tuple(digests.differences(recorded, now))
-        or ("the decision data differs (comments, bidder names or per-panel counts)",)
-    )
-    return VerifyOutcome(
-        Path(path),
-        matches,
-        str(recorded.get("exercise")),
-        lot,
-        str(recorded["digest"]),
-        now_digest,
-        bool(recorded["provisional"]),
-        changes,
-    )
+    head = str((recorded or {}).get("audit_head") or "")
+    if not head and Path(path).suffix.lower() == ".pdf":
+        head = head_in_document(path)
+    if head:
+        require_witnessed(store, head, exercise_id, lot, digest_hex)
+    data = digests.decision_data(results, lot, provisional=provisional)
+    now_digest = digests.digest(data)
+    same = now_digest == digest_hex
+    changes: tuple[str, ...] = ()
+    if not same:
+        now = digests.compact(data, digest_hex=now_digest, provisional=provisional)
+        changes = (
+            tuple(digests.differences(recorded, now))
+            if recorded is not None and _comparable(recorded)
+            else ()
+        )
+        changes = changes or ("the decision data differs (comments, bidder names or per-panel "
+                              "counts)",)
+    document = str((recorded or {}).get("document") or "decision")
+    tender = (recorded or {}).get("tender")
+    if recorded is None and found is not None and "summaries" in Path(found[1]).parts:
+        # An HTML edition carries no data of its own: the audit trail names what it is.
+        document = "summary"
+    return VerifyOutcome(Path(path), same and found is not None, exercise_id, lot, digest_hex,
+                         now_digest, provisional, changes, sha256=sha, issued=found is not None,
+                         issued_at=str(issued_at) if issued_at else None, data_matches=same,
+                         document="summary" if document == "summary" else "decision",
+                         tender=str(tender) if isinstance(tender, str) else None)

@@ -25,6 +25,8 @@ class DemoOutcome:
     results: Results
     decisions: list[Path] = field(default_factory=list)
     summaries: list[Path] = field(default_factory=list)
+    #: The accessible HTML edition of every document.
+    html: list[Path] = field(default_factory=list)
 
     def summary_lines(self) -> list[str]:
         lines = [f"Demo database: {self.database}"]
@@ -32,6 +34,10 @@ class DemoOutcome:
         if self.summaries:
             lines.append(
                 f"Assessment summaries: {len(self.summaries)} PDFs in {self.summaries[0].parent}"
+            )
+        if self.html:
+            lines.append(
+                f"Accessible HTML editions: {len(self.html)} web pages (.html) beside the PDFs"
             )
         return lines
 
@@ -73,4 +79,5 @@ def run_demo(out_dir: Path, progress: Callable[[str], None] | None = None) -> De
         results=results,
         decisions=[decision.path for decision in outcome.decisions],
         summaries=list(outcome.summaries),
+        html=list(outcome.html),
     )

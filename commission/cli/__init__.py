@@ -143,6 +143,10 @@ class ProgressBar:
             label = str(stage[0]) if stage else self.label
             self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
             self.bar.__enter__()
+        if total != self.bar.length or (stage and str(stage[0]) != self.bar.label):
+            # A staged report (reading, decisions, summaries): the total becomes known.
+            self.bar.length = total
+            self.bar.label = str(stage[0]) if stage else self.bar.label
         self.bar.update(done - self.bar.pos)
 
     def __enter__(self) -> ProgressBar:

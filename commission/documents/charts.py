@@ -15,7 +15,6 @@ from typing import Any
 
 from ..scoring import display
 from .fonts import SANS, SANS_BOLD
-from .text import clean
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,8 @@ class Bar:
 
 
 def panel_chart(bars: Sequence[Bar], scale_max: int, width: float = 500) -> Any:
-    """A reportlab Drawing (a flowable) of both panels' means per criterion."""
+    """A flowable of both panels' means per criterion: a reportlab Drawing, with the criterion
+    names drawn as one-line paragraphs (any script, emoji) over it."""
     from reportlab.graphics.shapes import Drawing, Line, Rect, String
     from reportlab.lib import colors
 
@@ -38,6 +38,9 @@ def panel_chart(bars: Sequence[Bar], scale_max: int, width: float = 500) -> Any:
     axis_h = 16.0
     height = legend_h + axis_h + len(bars) * (2 * bar_h + gap) + 4
     drawing = Drawing(width, height)
+    # The renderer's starting font (else Helvetica, a base-14 font the PDF would reference).
+    drawing.initialFontName = SANS
+    drawing.initialFontSize = 9
     top = height - legend_h
 
     # Legend, in words and patterns.
@@ -55,12 +58,10 @@ def panel_chart(bars: Sequence[Bar], scale_max: int, width: float = 500) -> Any:
         return label_w + plot_w * float(value) / scale_max
 
     y = top
+    labels: list[tuple[str, float]] = []
     for bar in bars:
         y -= 2 * bar_h + gap
-        name = clean(bar.label, keep_newlines=False)
-        if len(name) > 28:
-            name = name[:27] + "…"
-        drawing.add(String(0, y + bar_h - 3, name, fontName=SANS, fontSize=9))
+        labels.append((bar.label, y + bar_h - 0.5))  # the middle of the pair of bars
         for offset, value, solid in ((bar_h, bar.community, True), (0.0, bar.officer, False)):
             yy = y + offset
             if value is None:
@@ -82,7 +83,29 @@ def panel_chart(bars: Sequence[Bar], scale_max: int, width: float = 500) -> Any:
         x = label_w + plot_w * point / scale_max
         drawing.add(Line(x, base, x, base - 3, strokeWidth=0.6))
         drawing.add(String(x - 2.5, base - 12, str(point), fontName=SANS, fontSize=8))
-    return drawing
+    return _labelled(drawing, labels, label_w - 6)
+
+
+def _labelled(drawing: Any, labels: list[tuple[str, float]], room: float) -> Any:
+    from reportlab.graphics import renderPDF
+    from reportlab.platypus import Flowable
+
+    from .layout import one_line
+
+    class LabelledChart(Flowable):  # type: ignore[misc]
+        def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+            return drawing.width, drawing.height
+
+        def draw(self) -> None:
+            renderPDF.draw(drawing, self.canv, 0, 0)
+            for text, middle in labels:
+                label = one_line(text, room, "label")
+                _, height = label.wrapOn(self.canv, room, 40)
+                label.drawOn(self.canv, 0, middle - height / 2)
+
+    made = LabelledChart()
+    made.drawing = drawing
+    return made
 
 
 def _hatch(drawing: Any, x: float, y: float, w: float, h: float, step: float = 4.0) -> None:

@@ -15,17 +15,12 @@ from fractions import Fraction
 from typing import Any
 
 from ..scoring import PANEL_WEIGHT, Results
+from ..scoring import ratio_text as _ratio
 
 #: Bump when the canonical form changes, so old PDFs are not compared with a new recipe.
-DIGEST_VERSION = 1
+DIGEST_VERSION = 2
 
 
-def _ratio(value: Fraction | None) -> str | None:
-    if value is None:
-        return None
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{value.numerator}/{value.denominator}"
 
 
 def _canonical_order(t: Any) -> tuple[bool, int, float, str]:
@@ -35,8 +30,9 @@ def _canonical_order(t: Any) -> tuple[bool, int, float, str]:
                                            else 0.0), t.tender)
 
 
-def decision_data(results: Results, lot_id: str) -> dict[str, Any]:
-    """Everything the decision for ``lot_id`` decides, as JSON-ready data."""
+def decision_data(results: Results, lot_id: str, provisional: bool = False) -> dict[str, Any]:
+    """Everything the decision for ``lot_id`` decides, as JSON-ready data; a provisional and a
+    final decision of the same scores differ (version 2 on)."""
     exercise = results.exercise
     lot = results.lot(lot_id)
     tenders = sorted(results.in_lot(lot_id), key=_canonical_order)
@@ -44,6 +40,7 @@ def decision_data(results: Results, lot_id: str) -> dict[str, Any]:
         "version": DIGEST_VERSION,
         "exercise": exercise.id,
         "lot": lot_id,
+        "provisional": bool(provisional),
         "method": {
             "panel_weight": _ratio(PANEL_WEIGHT),
             "price_weight": _ratio(exercise.price_weight),
@@ -96,8 +93,12 @@ def digest(data: Any) -> str:
     return hashlib.sha256(canonical(data)).hexdigest()
 
 
-def compact(data: dict[str, Any], *, digest_hex: str, provisional: bool) -> dict[str, Any]:
+def compact(
+    data: dict[str, Any], *, digest_hex: str, provisional: bool | None = None
+) -> dict[str, Any]:
     """What the PDF's metadata carries: the digest and enough to say which tender changed."""
+    if provisional is None:
+        provisional = bool(data.get("provisional"))
     return {
         "version": data["version"],
         "exercise": data["exercise"],

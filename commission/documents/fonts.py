@@ -23,6 +23,8 @@ ARABIC = "CommissionArabic"
 ARABIC_BOLD = "CommissionArabic-Bold"
 BENGALI = "CommissionBengali"
 BENGALI_BOLD = "CommissionBengali-Bold"
+#: Noto Emoji (monochrome, OFL): emoji and symbols the script fonts lack, for regular and bold.
+EMOJI = "CommissionEmoji"
 
 _FILES = {
     SANS: "NotoSans-Regular.ttf",
@@ -31,6 +33,7 @@ _FILES = {
     ARABIC_BOLD: "NotoNaskhArabic-Bold.ttf",
     BENGALI: "NotoSansBengali-Regular.ttf",
     BENGALI_BOLD: "NotoSansBengali-Bold.ttf",
+    EMOJI: "NotoEmoji-Regular.ttf",
 }
 
 #: script → (regular, bold)
@@ -38,7 +41,10 @@ SCRIPT_FONTS = {
     "latin": (SANS, SANS_BOLD),
     "arabic": (ARABIC, ARABIC_BOLD),
     "bengali": (BENGALI, BENGALI_BOLD),
+    "emoji": (EMOJI, EMOJI),
 }
+#: regular face → bold face, for every script font
+BOLD_OF = {regular: bold for regular, bold in SCRIPT_FONTS.values()}
 
 RTL_SCRIPTS = frozenset({"arabic"})
 
@@ -193,6 +199,11 @@ def _register() -> bool:
         pdfmetrics.registerFont(cls(name, str(folder / filename)))
     _shape_each_font_apart()
     for regular, bold in SCRIPT_FONTS.values():
+        if regular == bold:
+            for b in (0, 1):
+                for i in (0, 1):
+                    addMapping(regular, b, i, regular)
+            continue
         addMapping(regular, 0, 0, regular)
         addMapping(regular, 0, 1, regular)
         addMapping(regular, 1, 0, bold)
@@ -252,6 +263,12 @@ def font(name: str) -> Any:
 
     register_fonts()
     return pdfmetrics.getFont(name)
+
+
+@functools.cache
+def covers(name: str) -> frozenset[int]:
+    """The code points the font ``name`` has a glyph for."""
+    return frozenset(font(name).face.charToGlyph)
 
 
 def script_of(char: str) -> str | None:

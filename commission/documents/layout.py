@@ -1,7 +1,8 @@
 """What every commission PDF shares: styles, page furniture and metadata.
 
-Every page carries a header (the exercise, and PROVISIONAL when the decision is provisional, also
-as a diagonal watermark) and a footer with "Page x of y", the SHA-256 digest of the decision data
+Every page carries a header (the authority, exercise and lot in any script, set through the same
+text pipeline as the body, and PROVISIONAL when the decision is provisional, also as a diagonal
+watermark) and a footer with "Page x of y", the SHA-256 digest of the decision data
 and the head of the audit chain. "Page x of y" needs the page count, so the canvas keeps each
 page's state and draws the furniture when the document is saved (the reportlab canvasmaker idiom).
 """
@@ -9,13 +10,15 @@ page's state and draws the furniture when the document is saved (the reportlab c
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .fonts import SANS, SANS_BOLD, register_fonts
-from .text import plain
+from .fonts import BOLD_OF, SANS, SANS_BOLD, register_fonts
+from .text import markup, plain
 
 BODY_SIZE = 10.5
 #: The key in the PDF's document information dictionary that holds the decision data.
@@ -31,6 +34,8 @@ class PageFurniture:
     audit_head: str = ""
     provisional: bool = False
     label: str = "Decision data SHA-256"
+    #: "Issued 1 December 2026 at 14:05 GMT", printed on every page.
+    issued: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,13 +77,18 @@ def styles() -> dict[str, Any]:
         "cellbold": derive("cellbold", fontName=SANS_BOLD, fontSize=10, leading=12.5,
                            spaceAfter=0),
         "title": derive("title", fontName=SANS_BOLD, fontSize=18, leading=23, spaceAfter=6),
+        # (headings stay on the page of what follows them)
         "h1": derive("h1", fontName=SANS_BOLD, fontSize=14, leading=18, spaceBefore=10,
-                     spaceAfter=4),
+                     spaceAfter=4, keepWithNext=1),
         "h2": derive("h2", fontName=SANS_BOLD, fontSize=12, leading=15, spaceBefore=8,
-                     spaceAfter=3),
+                     spaceAfter=3, keepWithNext=1),
+        # The box is drawn borderPadding outside the text: the space around it is larger, so
+        # the box never covers the descenders of the line above (Naskh descends deep).
         "summary": derive("summary", fontSize=11.5, leading=16, borderWidth=0.8,
-                          borderColor=colors.black, borderPadding=6, spaceBefore=4,
-                          spaceAfter=12, backColor=colors.Color(0.95, 0.95, 0.95)),
+                          borderColor=colors.black, borderPadding=7, spaceBefore=16,
+                          spaceAfter=18, backColor=colors.Color(0.95, 0.95, 0.95)),
+        "header": derive("header", fontSize=9, leading=11.5, spaceAfter=0),
+        "label": derive("label", fontSize=9, leading=11, spaceAfter=0),
         "banner": derive("banner", fontName=SANS_BOLD, fontSize=13, leading=17,
                          alignment=TA_CENTER, textColor=colors.black, spaceAfter=8),
     }
@@ -103,6 +113,29 @@ def _paragraph_class() -> type:
 
         _wrapped: tuple[float, float] | None = None
 
+        #: The paragraph's direction is right-to-left (its first strong letter is).
+        rtl = False
+
+        def drawPara(self, debug: int = 0) -> Any:  # noqa: N802 - reportlab's name
+            """Draw each line in visual order (the bidi algorithm, after line breaking)."""
+            from .bidi_lines import needs_reordering, visual_para
+
+            logical: Any = self.__dict__["blPara"]
+            if not (self.rtl or _has_rtl(logical, needs_reordering)):
+                return super().drawPara(debug)
+            self.blPara = visual_para(logical, self.rtl)
+            try:
+                return super().drawPara(debug)
+            finally:
+                self.blPara = logical
+
+        def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
+            parts = super().split(availWidth, availHeight)
+            for part in parts:
+                if isinstance(part, WrapOnceParagraph):
+                    part.rtl = self.rtl
+            return list(parts)
+
         def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
             done = self._wrapped
             # (split() may drop blPara; then break the lines again)
@@ -116,14 +149,61 @@ def _paragraph_class() -> type:
     return WrapOnceParagraph
 
 
+def _has_rtl(bl_para: Any, needs_reordering: Any) -> bool:
+    from .bidi_lines import RTL_FONTS
+
+    if bl_para.kind == 0:
+        return bool(getattr(bl_para, "fontName", None) in RTL_FONTS)
+    return any(needs_reordering(line.words) for line in bl_para.lines)
+
+
+@functools.cache
+def _right_aligned(style: Any) -> Any:
+    from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    if style.alignment != TA_LEFT:
+        return style
+    return ParagraphStyle(style.name + "-rtl", parent=style, alignment=TA_RIGHT)
+
+
+_SCRIPT_FONT_TAG = re.compile(r'<font name="(CommissionArabic|CommissionBengali)">(.*?)</font>',
+                              re.S)
+
+
+def _in_bold(match: re.Match[str]) -> str:
+    """A script run moved to its bold face; the bold face learns the run's words, so its
+    shaped glyphs extract as the letters they show (see ExtractableTTFont.learn)."""
+    import html
+
+    from .fonts import font
+
+    bold = BOLD_OF[match.group(1)]
+    learner = font(bold)
+    for word in html.unescape(match.group(2)).split(" "):
+        learner.learn(word)
+    return f'<font name="{bold}">{match.group(2)}</font>'
+
+
 def paragraph(text: str, style: Any) -> Any:
-    """A Paragraph, shaped by HarfBuzz only when it holds Arabic-script or Bengali runs.
+    """A Paragraph, shaped by HarfBuzz only when it holds Arabic-script, Bengali or emoji runs.
 
     Shaping every Latin word costs about half the render time and buys only kerning, so
-    Latin-only paragraphs are laid out unshaped."""
-    if "CommissionArabic" in text or "CommissionBengali" in text:
-        style = _shaped(style)
-    return _paragraph_class()(text, style)
+    Latin-only paragraphs are laid out unshaped. In a bold style (headings, table headers) the
+    script runs use the bundled bold faces. A paragraph whose first letter is right-to-left is
+    a right-to-left paragraph, right-aligned; every line is put in visual order when drawn."""
+    rtl = False
+    if "CommissionArabic" in text or "CommissionBengali" in text or "CommissionEmoji" in text:
+        if style.fontName == SANS_BOLD:
+            text = _SCRIPT_FONT_TAG.sub(_in_bold, text)
+        from .bidi_lines import starts_right_to_left
+
+        rtl = "CommissionArabic" in text and starts_right_to_left(text)
+        style = _shaped(_right_aligned(style) if rtl else style)
+    made = _paragraph_class()(text, style)
+    made.rtl = rtl
+    made.source_markup = text
+    return made
 
 
 def table_style(header_rows: int = 1, extra: Sequence[tuple[Any, ...]] = ()) -> Any:
@@ -131,6 +211,8 @@ def table_style(header_rows: int = 1, extra: Sequence[tuple[Any, ...]] = ()) -> 
     from reportlab.platypus import TableStyle
 
     commands: list[tuple[Any, ...]] = [
+        # (cells that are plain strings; reportlab's default would be Helvetica)
+        ("FONT", (0, 0), (-1, -1), SANS, 10, 12.5),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
@@ -150,6 +232,7 @@ def _info_class() -> type:
         """reportlab's document information, plus our own keys (the decision data)."""
 
         extra: Mapping[str, str] = {}
+        issued_at: datetime | None = None
 
         def format(self, document: Any) -> Any:
             entries: dict[str, Any] = {
@@ -164,6 +247,11 @@ def _info_class() -> type:
             entries["ModDate"] = entries["CreationDate"] = PDFDate(
                 ts=document._timeStamp, dateFormatter=self._dateFormatter
             )
+            if self.issued_at is not None:  # the recorded issue time, in UTC
+                stamp = self.issued_at.astimezone(UTC)
+                entries["ModDate"] = entries["CreationDate"] = PDFString(
+                    f"D:{stamp:%Y%m%d%H%M%S}+00'00'"
+                )
             for key, value in sorted(self.extra.items()):
                 entries[key] = PDFString(value)
             return PDFDictionary(entries).format(document)
@@ -180,13 +268,28 @@ def canvas_class() -> type:
     class FurnishedCanvas(Canvas):  # type: ignore[misc]
         furniture: PageFurniture = PageFurniture("")
         extra_info: Mapping[str, str] = {}
+        issued_at: datetime | None = None
+        meta: Metadata | None = None
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Start in our own font: reportlab's default, Helvetica, would be a base-14 font
+            # referenced (never embedded) by every page.
+            if not kwargs.get("initialFontName"):
+                kwargs["initialFontName"] = SANS
             super().__init__(*args, **kwargs)
             info = info_class()
             info.__dict__.update(self._doc.info.__dict__)
             info.extra = dict(self.extra_info)
+            info.issued_at = self.issued_at
             self._doc.info = info
+            if self.issued_at is not None:
+                # The file's /ID is a digest of what reportlab is given; the issue time is
+                # part of it, so two issues of the same data do not share an ID.
+                self._doc.updateSignature(self.issued_at.isoformat())
+            if self.meta is not None:
+                from .structure import add_structure
+
+                add_structure(self, self.meta)
             self._saved_pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
@@ -220,7 +323,9 @@ def draw_furniture(canvas: Any, furniture: PageFurniture, number: int, total: in
     canvas.setFillColor(colors.black)
     canvas.setFont(SANS, 9)
     room = width - 84 - (200 if furniture.provisional else 0)
-    canvas.drawString(42, height - 30, _fit_width(furniture.heading, room, 9))
+    header = one_line(furniture.heading, room, "header")
+    header.wrapOn(canvas, room, 40)
+    header.drawOn(canvas, 42, height - 33)
     if furniture.provisional:
         canvas.setFont(SANS_BOLD, 11)
         canvas.drawRightString(width - 42, height - 31,
@@ -230,11 +335,18 @@ def draw_furniture(canvas: Any, furniture: PageFurniture, number: int, total: in
     canvas.line(42, 50, width - 42, 50)
     canvas.setFont(SANS, 10)
     canvas.drawRightString(width - 42, 38, f"Page {number} of {total}")
-    canvas.setFont(SANS, 7.5)
-    if furniture.digest:
-        canvas.drawString(42, 38, f"{furniture.label}: {furniture.digest}")
+    lines = [f"{furniture.label}: {furniture.digest}"] if furniture.digest else []
     if furniture.audit_head:
-        canvas.drawString(42, 28, f"Audit chain head: {furniture.audit_head}")
+        lines.append(f"Audit chain head before issue: {furniture.audit_head}")
+    y = 38.0
+    if furniture.issued:
+        canvas.setFont(SANS_BOLD, 8.5)
+        canvas.drawString(42, y, furniture.issued)
+        y -= 10
+    canvas.setFont(SANS, 7.5)
+    for line in lines:
+        canvas.drawString(42, y, line)
+        y -= 9
     canvas.restoreState()
 
 
@@ -308,25 +420,65 @@ def _draw_outlined(canvas: Any, text: str, size: float) -> None:
     canvas.drawPath(path, stroke=0, fill=1)
 
 
-def _fit_width(text: str, room: float, size: float) -> str:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    if stringWidth(text, SANS, size) <= room:
-        return text
-    while text and stringWidth(text + "…", SANS, size) > room:
-        text = text[:-1]
-    return text + "…"
+_ONE_LINE_CACHE: dict[tuple[str, float, str], Any] = {}
 
 
-def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Metadata) -> None:
-    """Lay the story out on A4 pages with the furniture, and write the PDF to ``path``."""
+def one_line(text: str, room: float, style_name: str = "header") -> Any:
+    """``text`` (untrusted, any script) as a one-line Paragraph at most ``room`` wide, cut
+    with "…" when too long: the running header and chart labels go through the same text
+    pipeline (fonts by script, bidi, emoji) as the body."""
+    from .text import clean
+
+    key = (text, room, style_name)
+    made = _ONE_LINE_CACHE.get(key)
+    if made is not None:
+        return made
+    style = styles()[style_name]
+    value = clean(text, keep_newlines=False)
+
+    def fits(candidate: str) -> Any:
+        p = paragraph(markup(candidate, newlines=False), style)
+        p.wrap(room, 1000)
+        return p if len(p.blPara.lines) <= 1 else None
+
+    made = fits(value)
+    if made is None:
+        low, high = 0, len(value)
+        best = fits("…")
+        while low < high:
+            mid = (low + high + 1) // 2
+            candidate = fits(value[:mid].rstrip() + "…")
+            if candidate is not None:
+                best, low = candidate, mid
+            else:
+                high = mid - 1
+        made = best
+    if len(_ONE_LINE_CACHE) > 2000:
+        _ONE_LINE_CACHE.clear()
+    _ONE_LINE_CACHE[key] = made
+    return made
+
+
+def build(
+    path: Path | str,
+    story: list[Any],
+    furniture: PageFurniture,
+    meta: Metadata,
+    issued_at: datetime | None = None,
+) -> None:
+    """Lay the story out on A4 pages with the furniture, and write the PDF to ``path``.
+
+    reportlab runs in its invariant mode (no clock, no random ids), so the same story and
+    ``issued_at`` give the same bytes; ``issued_at`` is the CreationDate and ModDate."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import SimpleDocTemplate
+
+    from .structure import outlined_template
 
     register_fonts()
     canvas = type("Canvas", (canvas_class(),), {"furniture": furniture,
-                                                "extra_info": dict(meta.extra)})
-    doc = SimpleDocTemplate(
+                                                "extra_info": dict(meta.extra),
+                                                "issued_at": issued_at, "meta": meta})
+    doc = outlined_template()(
         str(path),
         pagesize=A4,
         leftMargin=42,
@@ -339,6 +491,8 @@ def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Me
         keywords=", ".join(meta.keywords),
         creator="commission",
         lang=meta.lang,
+        invariant=1,
+        initialFontName=SANS,
     )
     from reportlab import rl_config
 
@@ -350,6 +504,12 @@ def build(path: Path | str, story: list[Any], furniture: PageFurniture, meta: Me
         doc.build(story, canvasmaker=canvas)
     finally:
         rl_config.useA85 = a85
+
+
+def edition_note(html_name: str) -> str:
+    """The sentence that names a PDF's accessible HTML edition (a file beside it)."""
+    return (f"This document is also published as an accessible web page (HTML edition): "
+            f"{plain(html_name)}, in the same folder as this PDF.")
 
 
 __all__ = ["INFO_KEY", "Metadata", "PageFurniture", "build", "plain", "styles", "table_style"]

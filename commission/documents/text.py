@@ -3,9 +3,17 @@
 Everything a bidder or panel member wrote is escaped, so ``<b>``, ``<img src=...>``, ``<a>``
 and ``&`` are shown as the characters they are and never become markup, images or links. The only
 tags in the result are the ``<font name=...>`` tags made here, one per run of a script that the
-base font cannot write. Runs of right-to-left script have their word order reversed for display
-(HarfBuzz lays out the letters within each word); control characters and bidi overrides are
-dropped. Very long unbroken words are split at the line width by reportlab (``splitLongWords``).
+base font cannot write. Text stays in logical order: the Unicode Bidirectional Algorithm puts
+each line in visual order after reportlab has broken the paragraph into lines
+(:mod:`commission.documents.bidi_lines`); HarfBuzz lays out the letters within each word.
+Control characters and bidi overrides are dropped. Very long unbroken words are split at the
+line width by reportlab (``splitLongWords``).
+
+Every character is drawn from a font that has it: its script's font (Noto Sans, Noto Naskh
+Arabic, Noto Sans Bengali), else Noto Sans, else Noto Emoji (emoji and symbols, with their
+joiners, skin tones and variation selectors), else another bundled font. A character no bundled
+font can draw is replaced by the visible marker ``[U+XXXX]`` (its code point) — never dropped —
+and :func:`unsupported` lists such characters so ``decide`` can report them.
 """
 
 from __future__ import annotations
@@ -14,7 +22,17 @@ import re
 import unicodedata
 from xml.sax.saxutils import escape
 
-from .fonts import ARABIC, BENGALI, RTL_SCRIPTS, SCRIPT_FONTS, font, register_fonts, script_of
+from .fonts import (
+    ARABIC,
+    BENGALI,
+    EMOJI,
+    RTL_SCRIPTS,
+    SCRIPT_FONTS,
+    covers,
+    font,
+    register_fonts,
+    script_of,
+)
 
 #: Bidi embedding/override/isolate controls: a bidder must not be able to reorder our text.
 _BIDI_CONTROLS = dict.fromkeys(
@@ -75,7 +93,75 @@ def runs(text: str) -> list[tuple[str, str]]:
         current = script
     if pending:
         result.append(["latin", pending])
-    return _neutral_edges_outside_rtl([(s, t) for s, t in result if t])
+    found = _neutral_edges_outside_rtl([(s, t) for s, t in result if t])
+    return _by_coverage(found)
+
+
+#: Characters that extend the emoji before them (ZWJ, variation selectors, skin tones, tags,
+#: the keycap mark): they stay in the emoji's run so HarfBuzz can form the sequence.
+def _extends_emoji(ch: str) -> bool:
+    code = ord(ch)
+    return (code in (0x200D, 0xFE0F, 0xFE0E, 0x20E3) or 0x1F3FB <= code <= 0x1F3FF
+            or 0xE0020 <= code <= 0xE007F)
+
+
+#: Where a character no run font has is looked for next.
+_FALLBACK = ("latin", "emoji", "arabic", "bengali")
+
+
+def marker(ch: str) -> str:
+    """The visible stand-in for a character no bundled font can draw."""
+    return f"[U+{ord(ch):04X}]"
+
+
+def _font_for(script: str, ch: str, previous: str | None) -> str | None:
+    """The run a character is drawn in: its own run's font when it has the glyph."""
+    if previous == "emoji" and _extends_emoji(ch):
+        return "emoji"
+    code = ord(ch)
+    if code in covers(SCRIPT_FONTS[script][0]) and not (script != "emoji" and _is_emoji(ch)):
+        return script
+    for other in _FALLBACK:
+        if code in covers(SCRIPT_FONTS[other][0]):
+            return other
+    return None
+
+
+def _is_emoji(ch: str) -> bool:
+    """Pictographs that must come from the emoji font even where a text font has a glyph."""
+    code = ord(ch)
+    return code >= 0x1F000 and code in covers(EMOJI)
+
+
+def _by_coverage(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    register_fonts()
+    out: list[list[str]] = []
+    for script, text in found:
+        previous: str | None = None
+        for ch in text:
+            chosen = _font_for(script, ch, previous)
+            if chosen is None:
+                if _extends_emoji(ch):
+                    continue  # an invisible joiner no font has: nothing visible is lost
+                chosen, ch = "latin", marker(ch)
+            previous = chosen
+            if out and out[-1][0] == chosen:
+                out[-1][1] += ch
+            else:
+                out.append([chosen, ch])
+    return [(s, t) for s, t in out]
+
+
+def unsupported(text: object) -> set[str]:
+    """The characters of ``text`` no bundled font can draw (shown as :func:`marker`)."""
+    if type(text) is str and _PLAIN_LATIN.fullmatch(text):
+        return set()
+    value = clean(text)
+    missing: set[str] = set()
+    for _script, run in runs(value.replace("\n", " ")):
+        missing.update(chr(int(code, 16)) for code in re.findall(r"\[U\+([0-9A-F]{4,6})\]", run))
+    # A bidder who typed the marker text itself is not reported.
+    return {ch for ch in missing if marker(ch) not in value}
 
 
 def _neutral_edges_outside_rtl(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -106,16 +192,6 @@ def _neutral_edges_outside_rtl(found: list[tuple[str, str]]) -> list[tuple[str, 
     return merged
 
 
-def _visual(script: str, text: str) -> str:
-    """A right-to-left run in display order: words reversed (each word is shaped RTL)."""
-    if script not in RTL_SCRIPTS:
-        return text
-    lead = text[: len(text) - len(text.lstrip(" "))]
-    tail = text[len(text.rstrip(" ")):]
-    words = text.strip(" ").split(" ")
-    return lead + " ".join(reversed(words)) + tail
-
-
 #: Text that needs neither cleaning nor a script font: printable ASCII and Latin-1/Latin
 #: Extended-A/B letters (all NFC already, no controls), single spaces, no space at either end.
 #: Such text is one Latin run, so its markup is just the escaped text.
@@ -133,13 +209,16 @@ def markup(text: object, *, bold: bool = False, newlines: bool = True) -> str:
     for line in value.split("\n"):
         parts = []
         for script, run in runs(line):
-            shown = _visual(script, run)
+            shown = run
             regular, heavy = SCRIPT_FONTS[script]
             name = heavy if bold else regular
             if script != "latin":
-                learner = font(name)
-                for word in shown.split(" "):
-                    learner.learn(word)
+                # Both faces learn the words: <b> around this run, or a bold style, draws it
+                # in the bold face.
+                for face in {regular, heavy}:
+                    learner = font(face)
+                    for word in shown.split(" "):
+                        learner.learn(word)
                 parts.append(f'<font name="{name}">{escape(shown)}</font>')
             else:
                 parts.append(escape(shown))
@@ -149,8 +228,9 @@ def markup(text: object, *, bold: bool = False, newlines: bool = True) -> str:
 
 
 def plain(text: object) -> str:
-    """Our own fixed wording, escaped (it may quote ids that came from a bidder)."""
-    return escape(clean(text, keep_newlines=False))
+    """Text on one line, as markup: our own wording, or names and ids that came from someone
+    else, in any script (the same pipeline as :func:`markup`)."""
+    return markup(text, newlines=False)
 
 
-__all__ = ["ARABIC", "BENGALI", "clean", "markup", "plain", "runs"]
+__all__ = ["ARABIC", "BENGALI", "clean", "marker", "markup", "plain", "runs", "unsupported"]
