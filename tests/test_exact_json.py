@@ -240,8 +240,10 @@ def test_the_stored_workflow_orders_and_recommends_alike(db_url: str, tmp_path: 
 
 
 def test_documents_say_no_recommendation_for_an_incomplete_lot() -> None:
-    from commission.documents.decision import recommendation_markup
-    from commission.documents.summary import SummaryJob, outcome_text
+    from commission.documents.content import plain_text
+    from commission.documents.decision_content import recommendation
+    from commission.documents.summary import SummaryJob
+    from commission.documents.summary_content import headline
 
     ex = exercise(["C1", "C2"], ["O1"], min_evaluators={"community": 2, "officer": 1})
     rows = []
@@ -249,9 +251,10 @@ def test_documents_say_no_recommendation_for_an_incomplete_lot() -> None:
         rows += every_criterion("C1", t, [5, 5]) + every_criterion("O1", t, [5, 5])
     rows += every_criterion("C2", "T1", [4, 4])
     found = score(ex, [tender("T1"), tender("T2")], frame(rows))
-    assert "No recommendation yet" in recommendation_markup(found, "main")
+    assert found.lot("main").recommended == ()
+    assert "No recommendation yet" in plain_text(recommendation(found, "main"))
     job = SummaryJob(found.tender("T1"), (), (), "Main", 2, "x.pdf", lot_complete=False)
-    sentence, _ = outcome_text(job)
+    sentence = headline(job)
     assert "first so far" in sentence and "recommended tender" not in sentence
 
 

@@ -177,6 +177,30 @@ def _entries(store: Store, exercise_id: str | None = None) -> list[dict[str, Any
         return repo.audit_entries(exercise_id)
 
 
+def record_decision(
+    store: Store,
+    exercise_id: str | None,
+    lot: str,
+    digest: str,
+    provisional: bool,
+    files: list[str],
+) -> dict[str, Any]:
+    """Record that a decision was issued for a lot, with its digest, in the audit trail, for a
+    decision issued elsewhere (``decide`` records its own runs with each file's SHA-256)."""
+    with store.writing() as repo:
+        exercise_id = repo.pick(exercise_id)
+        if not repo.has_lot(exercise_id, lot):
+            raise NotFound(
+                f"no lot '{lot}' in exercise {exercise_id}",
+                [Problem("unknown-lot", "unknown lot", value=lot)],
+            )
+        issued = datetime.now(UTC)
+        repo.insert_decision(exercise_id, lot, digest, provisional, files, issued)
+        details = {"lot": lot, "digest": digest, "provisional": provisional, "files": files}
+        repo.append_audit(exercise_id, [("decision-issued", details)])
+    return {"exercise": exercise_id, **details, "issued_at": issued.isoformat()}
+
+
 def decide(
     store: Store,
     out_dir: str | Path,
