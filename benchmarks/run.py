@@ -300,11 +300,21 @@ def _render_jobs(data: Path, work: Path, count: int, out: Path) -> tuple[Any, li
         found = results(store)
         tenders = load_tenders(store, documents=True)
     # (the PDFs only: SPEC §10 times the PDF against a bare reportlab baseline)
-    plan = plan_run(found, tenders, list(found.exercise.lot_ids), provisional=False,
-                    name_evaluators=False, issued_at=datetime(2026, 12, 1, 14, 5, tzinfo=UTC),
-                    head="0" * 64, formats="pdf")
-    jobs = [replace(job, path=str(out / Path(job.path).name))
-            for *_, lot_jobs in plan.lots for job in lot_jobs]
+    plan = plan_run(
+        found,
+        tenders,
+        list(found.exercise.lot_ids),
+        provisional=False,
+        name_evaluators=False,
+        issued_at=datetime(2026, 12, 1, 14, 5, tzinfo=UTC),
+        head="0" * 64,
+        formats="pdf",
+    )
+    jobs = [
+        replace(job, path=str(out / Path(job.path).name))
+        for *_, lot_jobs in plan.lots
+        for job in lot_jobs
+    ]
     jobs.sort(key=lambda j: j.tender.tender)
     return found.exercise, jobs[:count]
 
@@ -354,8 +364,9 @@ def _bare_init() -> None:
     pdfmetrics.registerFont(TTFont("BareSans-Bold", str(fonts_dir() / "NotoSans-Bold.ttf")))
     body = ParagraphStyle("body", fontName="BareSans", fontSize=10, leading=13)
     _bare_styles = {
-        "title": ParagraphStyle("title", parent=body, fontName="BareSans-Bold", fontSize=18,
-                                leading=22),
+        "title": ParagraphStyle(
+            "title", parent=body, fontName="BareSans-Bold", fontSize=18, leading=22
+        ),
         "h1": ParagraphStyle("h1", parent=body, fontName="BareSans-Bold", fontSize=13),
         "h2": ParagraphStyle("h2", parent=body, fontName="BareSans-Bold", fontSize=11),
         "body": body,
@@ -378,8 +389,9 @@ def _bare_render(args: tuple[Any, list[Any]]) -> int:
 
     exercise, jobs = args
     st = _bare_styles
-    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#999999"),
-                       ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    grid = TableStyle(
+        [("GRID", (0, 0), (-1, -1), 0.5, "#999999"), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    )
 
     def words(value: Any) -> str:
         return _esc(c.plain_text(value))
@@ -387,25 +399,35 @@ def _bare_render(args: tuple[Any, list[Any]]) -> int:
     def lay(blocks: Any, story: list[Any]) -> None:
         for block in blocks:
             if isinstance(block, c.Section):
-                story.append(Paragraph(_esc(block.heading), st["h1" if block.level == 1
-                                                             else "h2"]))
+                story.append(Paragraph(_esc(block.heading), st["h1" if block.level == 1 else "h2"]))
                 lay(block.blocks, story)
             elif isinstance(block, c.Paragraph):
                 story.append(Paragraph(words(block.text), st["body"]))
             elif isinstance(block, c.Bullets):
                 story += [Paragraph("• " + words(item), st["body"]) for item in block.items]
             elif isinstance(block, c.KeyValues):
-                story.append(Table([[Paragraph(_esc(k), st["cell"]),
-                                     Paragraph(words(v), st["cell"])] for k, v in block.items],
-                                   colWidths=[130, 381], style=grid))
+                story.append(
+                    Table(
+                        [
+                            [Paragraph(_esc(k), st["cell"]), Paragraph(words(v), st["cell"])]
+                            for k, v in block.items
+                        ],
+                        colWidths=[130, 381],
+                        style=grid,
+                    )
+                )
             elif isinstance(block, c.Table):
                 rows = [[Paragraph(_esc(h), st["cell"]) for h in block.header]]
-                rows += [[Paragraph(words(cell), st["cell"]) for cell in row]
-                         for row in block.rows]
+                rows += [[Paragraph(words(cell), st["cell"]) for cell in row] for row in block.rows]
                 scale = 511 / sum(block.widths or [1.0] * len(block.header))
-                story.append(Table(rows, repeatRows=1, style=grid,
-                                   colWidths=[w * scale for w in block.widths]
-                                   if block.widths else None))
+                story.append(
+                    Table(
+                        rows,
+                        repeatRows=1,
+                        style=grid,
+                        colWidths=[w * scale for w in block.widths] if block.widths else None,
+                    )
+                )
 
     for job in jobs:
         document = build_summary(exercise, job)
@@ -451,10 +473,21 @@ MEASURES = {
 #: Modules imported before any clock starts, on both sides: a stage is timed, not Python's
 #: import system (the baselines import pandas, sqlite3, jsonschema and reportlab untimed too).
 WARM = (
-    "pandas", "numpy", "sqlalchemy", "alembic.command", "alembic.runtime.migration",
-    "alembic.script", "jsonschema", "jsonschema_rs", "commission.scoring",
-    "commission.inputs.sheets", "commission.inputs.tenders", "commission.inputs.exercise",
-    "commission.store.repository", "commission.app.scores", "commission.app.evaluation",
+    "pandas",
+    "numpy",
+    "sqlalchemy",
+    "alembic.command",
+    "alembic.runtime.migration",
+    "alembic.script",
+    "jsonschema",
+    "jsonschema_rs",
+    "commission.scoring",
+    "commission.inputs.sheets",
+    "commission.inputs.tenders",
+    "commission.inputs.exercise",
+    "commission.store.repository",
+    "commission.app.scores",
+    "commission.app.evaluation",
 )
 
 
@@ -488,10 +521,22 @@ def peak_mib() -> float:
 # the parent: data, set-up, one child per measurement, the table
 
 
-def _run_child(stage: str, side: str, args: argparse.Namespace, data: Path, work: Path,
-               show: bool) -> dict[str, Any]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", stage, side,
-               "--data", str(data), "--work", str(work), "--summaries", str(args.summaries)]
+def _run_child(
+    stage: str, side: str, args: argparse.Namespace, data: Path, work: Path, show: bool
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        stage,
+        side,
+        "--data",
+        str(data),
+        "--work",
+        str(work),
+        "--summaries",
+        str(args.summaries),
+    ]
     if not show:
         command.append("--quiet")
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
@@ -504,13 +549,18 @@ def _prepare(args: argparse.Namespace, data: Path, work: Path, show: bool) -> No
     from generate import generate
 
     marker = data / "summary.json"
-    wanted = {"tenders": args.tenders, "rows_asked": args.rows, "evaluators": args.evaluators,
-              "seed": args.seed}
+    wanted = {
+        "tenders": args.tenders,
+        "rows_asked": args.rows,
+        "evaluators": args.evaluators,
+        "seed": args.seed,
+    }
     if not marker.exists() or json.loads(marker.read_text()).get("asked") != wanted:
         shutil.rmtree(data, ignore_errors=True)
         _say(show, f"generating {args.tenders:,} tenders and ~{args.rows:,} score rows in {data}")
-        summary = generate(data, tenders=args.tenders, rows=args.rows,
-                           evaluators=args.evaluators, seed=args.seed)
+        summary = generate(
+            data, tenders=args.tenders, rows=args.rows, evaluators=args.evaluators, seed=args.seed
+        )
         summary["asked"] = wanted
         marker.write_text(json.dumps(summary, indent=1))
     from commission.app import add_tenders, init_exercise
@@ -554,8 +604,12 @@ def machine() -> dict[str, str]:
                 memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
     except OSError:
         pass
-    return {"cores": str(os.cpu_count()), "cpu": model, "memory": memory,
-            "python": platform.python_version()}
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": model,
+        "memory": memory,
+        "python": platform.python_version(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -563,8 +617,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenders", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--evaluators", type=int, default=None)
-    parser.add_argument("--summaries", type=int, default=None,
-                        help="assessment summaries to render (default: one per tender)")
+    parser.add_argument(
+        "--summaries",
+        type=int,
+        default=None,
+        help="assessment summaries to render (default: one per tender)",
+    )
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -626,23 +684,32 @@ def main(argv: list[str] | None = None) -> int:
         "render": f"render {min(args.summaries, sizes['tenders']):,} summaries",
     }
     info = machine()
-    print(f"commission benchmark · {time.strftime('%Y-%m-%d')} · {info['cores']} cores · "
-          f"{info['cpu']} · {info['memory']} · Python {info['python']}")
-    print(f"{'stage':36} {'project s':>10} {'baseline s':>11} {'ratio':>6} {'target':>7} "
-          f"{'ok':>3} {'peak MiB':>9}")
+    print(
+        f"commission benchmark · {time.strftime('%Y-%m-%d')} · {info['cores']} cores · "
+        f"{info['cpu']} · {info['memory']} · Python {info['python']}"
+    )
+    print(
+        f"{'stage':36} {'project s':>10} {'baseline s':>11} {'ratio':>6} {'target':>7} "
+        f"{'ok':>3} {'peak MiB':>9}"
+    )
     for row in figures:
         ok = "yes" if row["ratio"] <= row["target"] else "NO"
-        print(f"{describe[row['stage']]:36} {row['project_s']:10.2f} {row['baseline_s']:11.2f} "
-              f"{row['ratio']:6.2f} {'≤ ' + str(row['target']):>7} {ok:>3} "
-              f"{row['project_peak_mib']:9.0f}")
+        print(
+            f"{describe[row['stage']]:36} {row['project_s']:10.2f} {row['baseline_s']:11.2f} "
+            f"{row['ratio']:6.2f} {'≤ ' + str(row['target']):>7} {ok:>3} "
+            f"{row['project_peak_mib']:9.0f}"
+        )
     imported = next((r for r in figures if r["stage"] == "import"), None)
     if imported is not None:
         under = imported["project_peak_mib"] < 1024
-        print(f"peak memory of the import: {imported['project_peak_mib']:.0f} MiB "
-              f"({'under' if under else 'OVER'} 1 GiB)")
+        print(
+            f"peak memory of the import: {imported['project_peak_mib']:.0f} MiB "
+            f"({'under' if under else 'OVER'} 1 GiB)"
+        )
     if args.json:
-        args.json.write_text(json.dumps({"machine": info, "sizes": sizes, "figures": figures},
-                                        indent=1))
+        args.json.write_text(
+            json.dumps({"machine": info, "sizes": sizes, "figures": figures}, indent=1)
+        )
     return 0
 
 

@@ -49,8 +49,15 @@ def exercise(
 ) -> Exercise:
     scale = Scale(0, 5, DESCRIPTORS)
     criteria = tuple(
-        Criterion(cid, name, f"Question about {name}?", "Guidance", Fraction(1), scale,
-                  Fraction(minimum) if minimum is not None else None)
+        Criterion(
+            cid,
+            name,
+            f"Question about {name}?",
+            "Guidance",
+            Fraction(1),
+            scale,
+            Fraction(minimum) if minimum is not None else None,
+        )
         for cid, name in CRITERIA
     )
     evaluators = tuple(
@@ -71,8 +78,9 @@ def exercise(
     )
 
 
-def tallies_for(ex: Exercise, scores: dict[str, tuple[tuple[int, ...], tuple[int, ...]]]
-                ) -> dict[tuple[str, str, str], PanelTally]:
+def tallies_for(
+    ex: Exercise, scores: dict[str, tuple[tuple[int, ...], tuple[int, ...]]]
+) -> dict[tuple[str, str, str], PanelTally]:
     """scores: tender → (community scores per criterion, officer scores per criterion).
     Each panel's score is given to every one of its members, so means equal the given value."""
     n_c = sum(1 for e in ex.evaluators if e.panel == "community")
@@ -94,8 +102,11 @@ def results(
     **kw: object,
 ) -> Results:
     ex = exercise(**kw)  # type: ignore[arg-type]
-    names = names or {"T-001": "Eastside Neighbours CIC", "T-002": "Westfield Trust",
-                      "T-003": "Northern Co-op"}
+    names = names or {
+        "T-001": "Eastside Neighbours CIC",
+        "T-002": "Westfield Trust",
+        "T-003": "Northern Co-op",
+    }
     scores = scores or {
         "T-001": ((4, 4, 5, 3, 4), (4, 3, 4, 3, 4)),
         "T-002": ((3, 3, 3, 3, 3), (3, 3, 3, 3, 3)),

@@ -61,8 +61,12 @@ def test_decide_records_audit_and_verify_detects_replaced_score(scored, tmp_path
     _, url, store = scored
     before = len(audit_entries(store))
     progress: list[tuple[str, int, int]] = []
-    outcome = decide(store, tmp_path / "out", workers=2,
-                     progress=lambda stage, done, total: progress.append((stage, done, total)))
+    outcome = decide(
+        store,
+        tmp_path / "out",
+        workers=2,
+        progress=lambda stage, done, total: progress.append((stage, done, total)),
+    )
     assert {d.lot for d in outcome.decisions} == {"east", "west"}
     assert len(outcome.summaries) == 12
     # From the first moment (reading the store) to 100%, never going back.
@@ -70,7 +74,8 @@ def test_decide_records_audit_and_verify_detects_replaced_score(scored, tmp_path
     assert progress[-1][1] == progress[-1][2] == 2 + 2 + 12
     assert [done for _, done, _ in progress] == sorted(done for _, done, _ in progress)
     assert {"Assessment summaries", "Decision for lot east", "Issuing"} <= {
-        stage for stage, _, _ in progress}
+        stage for stage, _, _ in progress
+    }
     entries = audit_entries(store)
     issued = [e for e in entries[before:] if e["action"] == "decision-issued"]
     assert {e["details"]["digest"] for e in issued} == {d.digest for d in outcome.decisions}
@@ -102,8 +107,21 @@ def test_cli_decide_writes_pdfs_and_refuses_cleanly(tmp_path):
     result = runner.invoke(cli, ["--db", url, "decide", "--out", str(out), "--quiet"])
     assert result.exit_code == 1
     assert "no final decision" in result.output and "T-001" in result.output
-    result = runner.invoke(cli, ["--db", url, "decide", "--out", str(out), "--provisional",
-                                 "--lot", "west", "--name-evaluators", "--quiet"])
+    result = runner.invoke(
+        cli,
+        [
+            "--db",
+            url,
+            "decide",
+            "--out",
+            str(out),
+            "--provisional",
+            "--lot",
+            "west",
+            "--name-evaluators",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Provisional decision for lot west" in result.output
     pdfs = list(out.glob("provisional-decision-*-west.pdf"))

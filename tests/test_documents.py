@@ -37,8 +37,9 @@ def invariant():
 
 
 def pdftotext(path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def page_texts(path) -> list[str]:
@@ -49,9 +50,18 @@ def decide_pdf(results, path, *, provisional=False, name_evaluators=False, lot="
     decision = digests.decision_data(results, lot)
     digest = digests.digest(decision)
     info = json.dumps(digests.compact(decision, digest_hex=digest, provisional=provisional))
-    render_decision(results, lot, path, DecisionOptions(
-        provisional=provisional, name_evaluators=name_evaluators, digest=digest,
-        audit_head="a" * 64, info_json=info))
+    render_decision(
+        results,
+        lot,
+        path,
+        DecisionOptions(
+            provisional=provisional,
+            name_evaluators=name_evaluators,
+            digest=digest,
+            audit_head="a" * 64,
+            info_json=info,
+        ),
+    )
     return digest
 
 
@@ -69,7 +79,7 @@ def test_decision_states_method_ranking_and_scores(tmp_path):
     assert "5 — Excellent" in text
     assert "Recommended: T-001 (Eastside Neighbours CIC), total score 76.00." in text
     # Ranked order: T-001 (75.00), T-002 (60.00); T-003 fails its minimum and has no rank.
-    ranked = text[text.index("Ranked tenders"):text.index("How the tenders were scored")]
+    ranked = text[text.index("Ranked tenders") : text.index("How the tenders were scored")]
     assert ranked.index("T-001") < ranked.index("T-002") < ranked.index("T-003")
     assert "1 T-001 Eastside Neighbours CIC 76.00 — 76.00 pass" in ranked
     assert "2 T-002 Westfield Trust 60.00 — 60.00 pass" in ranked
@@ -120,7 +130,7 @@ def test_provisional_on_every_page_and_tie_wording(tmp_path):
         assert "PROVISIONAL — not a final decision" in page
     text = flat(pdftotext(path))
     assert f"First place is a {TIE_WORDING}." in text
-    ranked = text[text.index("Ranked tenders"):text.index("How the tenders were scored")]
+    ranked = text[text.index("Ranked tenders") : text.index("How the tenders were scored")]
     assert "1 (tie) T-001 Eastside Neighbours CIC 80.00 — 80.00 pass" in ranked
     assert "1 (tie) T-002 Westfield Trust 80.00 — 80.00 pass" in ranked
     assert "3 T-003 Northern Co-op 60.00 — 60.00 pass" in ranked
@@ -140,8 +150,16 @@ def test_no_tender_passed_and_two_decimals(tmp_path):
 def test_bidder_text_is_never_markup(tmp_path):
     names = {f"T-{i:03d}": name for i, name in enumerate(data.NASTY_NAMES, start=1)}
     scores = {t: ((4, 4, 4, 4, 4), (3, 3, 3, 3, 3)) for t in names}
-    comments = [Comment("T-001", "innovation", "R1", "community", 4,
-                        '<a href="http://evil.example">click</a> & <img src="x.png"/>')]
+    comments = [
+        Comment(
+            "T-001",
+            "innovation",
+            "R1",
+            "community",
+            4,
+            '<a href="http://evil.example">click</a> & <img src="x.png"/>',
+        )
+    ]
     results = data.results(names, scores, comments)
     path = tmp_path / "decision.pdf"
     decide_pdf(results, path)
@@ -170,8 +188,9 @@ def test_multilingual_letters_survive_extraction(tmp_path):
         "T-003": "مقامی لوگوں کی آواز کو اچھی طرح شامل کیا گیا ہے",
         "T-004": "স্থানীয় মানুষের কথা শোনা হয়েছে",
     }
-    comments = [Comment(t, "local-assets", "R1", "community", 4, text)
-                for t, text in comment_texts.items()]
+    comments = [
+        Comment(t, "local-assets", "R1", "community", 4, text) for t, text in comment_texts.items()
+    ]
     results = data.results(names, scores, comments)
     path = tmp_path / "decision.pdf"
     decide_pdf(results, path)
@@ -196,9 +215,17 @@ def test_multilingual_letters_survive_extraction(tmp_path):
         assert word in normal, word
     summary = tmp_path / "summary.pdf"
     t = results.tender("T-004")
-    render_summary(results.exercise, SummaryJob(
-        t, tuple(results.comments_on("T-004")), (("T-001", Fraction(80)),), "Main lot", 4,
-        str(summary)))
+    render_summary(
+        results.exercise,
+        SummaryJob(
+            t,
+            tuple(results.comments_on("T-004")),
+            (("T-001", Fraction(80)),),
+            "Main lot",
+            4,
+            str(summary),
+        ),
+    )
     # Bengali vowel signs such as ো are drawn as two parts either side of the consonant
     # (ে before, া after), so they are compared as their canonical parts.
     extracted = unicodedata.normalize("NFKD", pdftotext(summary))
@@ -216,15 +243,19 @@ def test_invariant_renders_are_byte_identical(tmp_path):
 
 
 def test_300_tenders_long_text_and_many_comments(tmp_path):
-    names = {f"T-{i:03d}": f"Bidder {i} " + ("Ż" * 500 if i % 50 == 0 else "Ltd")
-             for i in range(300)}
+    names = {
+        f"T-{i:03d}": f"Bidder {i} " + ("Ż" * 500 if i % 50 == 0 else "Ltd") for i in range(300)
+    }
     scores = {t: ((i % 6, 3, 4, 2, 5), (3, i % 6, 4, 2, 1)) for i, t in enumerate(names)}
     long_answer = "A long answer with many words. " * 200
-    comments = [Comment("T-000", c, f"R{1 + n % 3}", "community", 3,
-                        f"{long_answer} {'x' * 500}")
-                for c in data.exercise().criteria.ids for n in range(3)]
-    comments += [Comment("T-001", "innovation", "OF1", "officer", 2, f"comment {n}")
-                 for n in range(200)]
+    comments = [
+        Comment("T-000", c, f"R{1 + n % 3}", "community", 3, f"{long_answer} {'x' * 500}")
+        for c in data.exercise().criteria.ids
+        for n in range(3)
+    ]
+    comments += [
+        Comment("T-001", "innovation", "OF1", "officer", 2, f"comment {n}") for n in range(200)
+    ]
     results = data.results(names, scores, comments)
     path = tmp_path / "decision.pdf"
     decide_pdf(results, path)
@@ -239,9 +270,19 @@ def test_summary_for_unsuccessful_tender_gives_reasons_and_winner(tmp_path):
     results = data.results(comments=comments)
     t = results.tender("T-003")
     path = tmp_path / "summary.pdf"
-    render_summary(results.exercise, SummaryJob(
-        t, tuple(results.comments_on("T-003")), (("T-001", results.tender("T-001").total_score),),
-        "Main lot", 3, str(path), digest="d" * 64, provisional=True))
+    render_summary(
+        results.exercise,
+        SummaryJob(
+            t,
+            tuple(results.comments_on("T-003")),
+            (("T-001", results.tender("T-001").total_score),),
+            "Main lot",
+            3,
+            str(path),
+            digest="d" * 64,
+            provisional=True,
+        ),
+    )
     text = flat(pdftotext(path))
     assert "Your tender was not successful." in text
     assert "Applying local insights: combined score 1.00 is below the minimum 2.00" in text

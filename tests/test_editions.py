@@ -135,8 +135,20 @@ def test_decide_format_pdf_writes_no_html_and_json_reports_the_editions(tmp_path
     assert not list(out.rglob("*.html")) and list(out.rglob("*.pdf"))
     result = CliRunner().invoke(
         cli,
-        ["--db", url, "decide", "--out", str(tmp_path / "j"), "--quiet", "--format", "json",
-         "--editions", "html", "--lot", "east"],
+        [
+            "--db",
+            url,
+            "decide",
+            "--out",
+            str(tmp_path / "j"),
+            "--quiet",
+            "--format",
+            "json",
+            "--editions",
+            "html",
+            "--lot",
+            "east",
+        ],
     )
     assert result.exit_code == 0, result.output
     import json
@@ -145,7 +157,17 @@ def test_decide_format_pdf_writes_no_html_and_json_reports_the_editions(tmp_path
     assert outcome["html"] and all(p.endswith(".html") for p in outcome["html"])
     assert outcome["decisions"][0]["file"].endswith(".html")
     disagree = CliRunner().invoke(
-        cli, ["--db", url, "decide", "--out", str(tmp_path / "k"), "--format", "pdf",
-              "--editions", "html"],
+        cli,
+        [
+            "--db",
+            url,
+            "decide",
+            "--out",
+            str(tmp_path / "k"),
+            "--format",
+            "pdf",
+            "--editions",
+            "html",
+        ],
     )
     assert disagree.exit_code == 2 and "disagree" in disagree.output

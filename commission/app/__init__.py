@@ -40,7 +40,7 @@ _EXPORTS = {
     "score_files": "evaluation",
     "score_frame": "evaluation",
     "decide": "decisions",
-    "verify_pdf": "decisions",
+    "verify_pdf": "verification",
     "audit_entries": "audit",
     "verify_audit": "audit",
     "run_demo": "demo",

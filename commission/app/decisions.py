@@ -13,16 +13,14 @@ database.
 from __future__ import annotations
 
 import contextlib
-import json
-import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CommissionError, DecisionRefused, InvalidDocument, NotFound, Problem
+from ..errors import CommissionError, DecisionRefused, NotFound, Problem
 from ..safe_write import check_targets
 from ..scoring import Results
 from .evaluation import results as store_results
@@ -32,7 +30,6 @@ from .issuing import (
     IssueFailed,
     Progress,
     check_writable,
-    find_file,
     issued_entries,
     place,
     plan_run,
@@ -43,6 +40,7 @@ from .issuing import (
     stopped_by_signals,
 )
 from .tenders import load_tenders
+from .verification import VerifyOutcome, read_decision_info, verify_pdf  # noqa: F401
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -75,8 +73,13 @@ class DecisionOutcome:
             "exercise": self.exercise,
             "provisional": self.provisional,
             "decisions": [
-                {"lot": d.lot, "file": str(d.path), "digest": d.digest, "outcome": d.outcome,
-                 "recommended": list(d.recommended)}
+                {
+                    "lot": d.lot,
+                    "file": str(d.path),
+                    "digest": d.digest,
+                    "outcome": d.outcome,
+                    "recommended": list(d.recommended),
+                }
                 for d in self.decisions
             ],
             "summaries": [str(p) for p in self.summaries],
@@ -86,84 +89,22 @@ class DecisionOutcome:
         }
 
 
-@dataclass(frozen=True)
-class VerifyOutcome:
-    """The two checks of ``commission verify``: (1) these exact bytes were issued by this
-    database (their SHA-256 is in the audit trail), (2) the stored data still gives the same
-    decision. ``matches`` only when both pass."""
-
-    file: Path
-    matches: bool
-    exercise: str
-    lot: str
-    recorded_digest: str
-    current_digest: str
-    provisional: bool
-    changes: tuple[str, ...] = field(default=())
-    sha256: str = ""
-    #: Check 1: the file's SHA-256 is recorded as issued (and when).
-    issued: bool = True
-    issued_at: str | None = None
-    #: Check 2: the stored data gives the same decision.
-    data_matches: bool = True
-    document: str = "decision"
-    tender: str | None = None
-
-    @property
-    def message(self) -> str:
-        kind = "provisional decision" if self.provisional else "decision"
-        what = f"lot {self.lot} of {self.exercise}"
-        if self.document == "summary" and self.tender:
-            what = f"tender {self.tender}'s summary, {what}"
-        when = ""
-        if self.issued_at:
-            from ..documents.content import issued_text
-
-            with contextlib.suppress(ValueError):
-                when = " " + issued_text(datetime.fromisoformat(self.issued_at)).replace(
-                    "Issued ", "on ")
-        first = (f"check 1, the file itself: passed — these exact bytes were issued{when} "
-                 f"(SHA-256 {self.sha256} is in the audit trail)" if self.issued else
-                 f"check 1, the file itself: FAILED — no document issued from this database "
-                 f"has this file's SHA-256 {self.sha256}; the file was changed after it was "
-                 f"issued, or it was not issued here")
-        second = (f"check 2, the stored data: passed — the stored scores give the same {kind} "
-                  f"for {what} (decision data SHA-256 {self.current_digest})"
-                  if self.data_matches else
-                  f"check 2, the stored data: FAILED — the stored scores now give a different "
-                  f"{kind} for {what}")
-        head = (f"{self.file}: matches" if self.matches else f"{self.file}: does not match")
-        lines = [head, f"  {first}", f"  {second}"]
-        if not self.data_matches:
-            lines += [f"    recorded SHA-256 {self.recorded_digest}",
-                      f"    current  SHA-256 {self.current_digest}"]
-            lines += [f"    {change}" for change in self.changes]
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"file": str(self.file), "matches": self.matches, "exercise": self.exercise,
-                "lot": self.lot, "recorded_digest": self.recorded_digest,
-                "current_digest": self.current_digest, "provisional": self.provisional,
-                "changes": list(self.changes), "sha256": self.sha256, "issued": self.issued,
-                "issued_at": self.issued_at, "data_matches": self.data_matches,
-                "document": self.document, "tender": self.tender}
-
-
 def refusal_problems(results: Results, lots: list[str]) -> list[Problem]:
     """Why a final decision cannot be issued: each incomplete tender and what it is missing."""
     problems = []
     for lot in lots:
         for t in results.in_lot(lot):
             if not t.complete:
-                problems.append(Problem(
-                    type="incomplete-tender",
-                    message=f"tender {t.tender} in lot {lot} is incomplete: "
-                            + "; ".join(t.missing),
-                    value=t.tender,
-                    fix="import the missing scores, or issue a provisional decision",
-                ))
+                problems.append(
+                    Problem(
+                        type="incomplete-tender",
+                        message=f"tender {t.tender} in lot {lot} is incomplete: "
+                        + "; ".join(t.missing),
+                        value=t.tender,
+                        fix="import the missing scores, or issue a provisional decision",
+                    )
+                )
     return problems
-
 
 
 def _audit_head(store: Store) -> str:
@@ -235,21 +176,31 @@ def decide(
     results: Results = store_results(store, exercise_id)
     exercise = results.exercise
     if lot is not None and lot not in exercise.lot_ids:
-        raise NotFound(f"exercise {exercise.id} has no lot {lot!r}; its lots are "
-                       f"{', '.join(exercise.lot_ids)}")
+        raise NotFound(
+            f"exercise {exercise.id} has no lot {lot!r}; its lots are {', '.join(exercise.lot_ids)}"
+        )
     lots = [lot] if lot is not None else list(exercise.lot_ids)
     if not provisional:
         problems = refusal_problems(results, lots)
         if problems:
             raise DecisionRefused(
                 f"no final decision: {len(problems)} "
-                f"tender{'s are' if len(problems) != 1 else ' is'} incomplete", problems)
+                f"tender{'s are' if len(problems) != 1 else ' is'} incomplete",
+                problems,
+            )
     tenders = load_tenders(store, exercise.id, documents=True)
     moment = (issued_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     head = _audit_head(store)
-    plan = plan_run(results, tenders, lots, provisional=provisional,
-                    name_evaluators=name_evaluators, issued_at=moment, head=head,
-                    formats=formats)
+    plan = plan_run(
+        results,
+        tenders,
+        lots,
+        provisional=provisional,
+        name_evaluators=name_evaluators,
+        issued_at=moment,
+        head=head,
+        formats=formats,
+    )
     total = plan.total + 2
     if progress is not None:
         progress("Reading the stored scores", 1, total)
@@ -265,43 +216,71 @@ def decide(
                     raise NotADirectoryError(20, "not a folder", str(out))
                 check_writable(out)
                 try:
-                    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.issuing-",
-                                                    dir=out.resolve().parent))
+                    staging = Path(
+                        tempfile.mkdtemp(prefix=f".{out.name}.issuing-", dir=out.resolve().parent)
+                    )
                 except PermissionError:  # a folder we may write in, under one we may not
                     staging = Path(tempfile.mkdtemp(prefix=".issuing-", dir=out))
-                rendered = render_run(results, plan, staging / "new", workers=workers,
-                                   progress=progress, done=1, total=total)
-                check_targets([out / name for files in rendered.values() for name in files],
-                              force=force, folders=[out, out / "summaries"])
+                rendered = render_run(
+                    results,
+                    plan,
+                    staging / "new",
+                    workers=workers,
+                    progress=progress,
+                    done=1,
+                    total=total,
+                )
+                check_targets(
+                    [out / name for files in rendered.values() for name in files],
+                    force=force,
+                    folders=[out, out / "summaries"],
+                )
                 issued = []
                 staged: dict[str, Path] = {}
                 for lot_id, digest_hex, *_ in plan.lots:
-                    files = {str(out / name): sha256_of(path)
-                             for name, path in rendered[lot_id].items()}
+                    files = {
+                        str(out / name): sha256_of(path) for name, path in rendered[lot_id].items()
+                    }
                     staged.update(rendered[lot_id])
-                    issued.append(IssuedLot(lot_id, digest_hex, provisional, files, {
-                        "name_evaluators": name_evaluators, "audit_head": head,
-                        "folder": str(out), "lots": lots, "formats": formats}))
+                    issued.append(
+                        IssuedLot(
+                            lot_id,
+                            digest_hex,
+                            provisional,
+                            files,
+                            {
+                                "name_evaluators": name_evaluators,
+                                "audit_head": head,
+                                "folder": str(out),
+                                "lots": lots,
+                                "formats": formats,
+                            },
+                        )
+                    )
                 if progress is not None:
                     progress("Issuing", total - 1, total)
                 backup = staging / "replaced"
-                record_issue(store, exercise.id, issued, moment,
-                             lambda: place(staged, out, backup))
+                record_issue(store, exercise.id, issued, moment, lambda: place(staged, out, backup))
             except Interrupted as stop:
-                raise IssueFailed(f"interrupted by {stop}: nothing was issued and no file was "
-                                  f"left in {out}") from None
+                raise IssueFailed(
+                    f"interrupted by {stop}: nothing was issued and no file was left in {out}"
+                ) from None
             except KeyboardInterrupt:
-                raise IssueFailed(f"interrupted: nothing was issued and no file was left in "
-                                  f"{out}") from None
+                raise IssueFailed(
+                    f"interrupted: nothing was issued and no file was left in {out}"
+                ) from None
             except CommissionError as error:
                 raise IssueFailed(f"nothing was issued: {error}", error.problems) from error
             except OSError as error:
                 where = error.filename or out
-                raise IssueFailed(f"nothing was issued: could not write {where}: "
-                                  f"{error.strerror or error}") from error
+                raise IssueFailed(
+                    f"nothing was issued: could not write {where}: {error.strerror or error}"
+                ) from error
             except Exception as error:  # a layout or rendering failure: never a traceback
-                raise IssueFailed(f"nothing was issued: a document could not be rendered "
-                                  f"({type(error).__name__}: {error})") from error
+                raise IssueFailed(
+                    f"nothing was issued: a document could not be rendered "
+                    f"({type(error).__name__}: {error})"
+                ) from error
     except BaseException:
         if made_out:
             with contextlib.suppress(OSError):
@@ -328,19 +307,38 @@ def _outcome(
     for lot_id, digest_hex, name, _, jobs in plan.lots:
         lot_result = results.lot(lot_id)
         names = plan.names(name)
-        decisions.append(LotDecision(lot_id, out / names[0], digest_hex, lot_result.outcome,
-                                     lot_result.recommended))
+        decisions.append(
+            LotDecision(
+                lot_id, out / names[0], digest_hex, lot_result.outcome, lot_result.recommended
+            )
+        )
         summaries += [out / plan.names(job.path)[0] for job in jobs]
-        html += [out / n for n in [*names, *(m for j in jobs for m in plan.names(j.path))]
-                 if n.endswith(".html")]
+        html += [
+            out / n
+            for n in [*names, *(m for j in jobs for m in plan.names(j.path))]
+            if n.endswith(".html")
+        ]
     html.sort(key=lambda p: ("summaries" in p.parts, str(p)))
-    return DecisionOutcome(results.exercise.id, plan.provisional, tuple(decisions),
-                           tuple(summaries), head, moment, tuple(html),
-                           missing_glyphs(results) if plan.pdf else ())
+    return DecisionOutcome(
+        results.exercise.id,
+        plan.provisional,
+        tuple(decisions),
+        tuple(summaries),
+        head,
+        moment,
+        tuple(html),
+        missing_glyphs(results) if plan.pdf else (),
+    )
 
 
-def rerender(store: Store, out_dir: str | Path, *, exercise_id: str | None = None,
-             issued_at: str | None = None, workers: int | None = None) -> dict[str, Path]:
+def rerender(
+    store: Store,
+    out_dir: str | Path,
+    *,
+    exercise_id: str | None = None,
+    issued_at: str | None = None,
+    workers: int | None = None,
+) -> dict[str, Path]:
     """Render an issued run again, from the store, with its recorded issue time and options,
     into ``out_dir``, recording nothing. Returns issued file name → new file. With unchanged
     data the new files have the SHA-256 the audit trail records (byte-identical).
@@ -348,162 +346,34 @@ def rerender(store: Store, out_dir: str | Path, *, exercise_id: str | None = Non
     ``issued_at`` picks the run (its ISO time as recorded); the newest run when None."""
     results: Results = store_results(store, exercise_id)
     exercise = results.exercise
-    runs = [e for e in issued_entries(_entries(store, exercise.id))
-            if isinstance(e.get("details"), dict) and "rendering" in e["details"]]
+    runs = [
+        e
+        for e in issued_entries(_entries(store, exercise.id))
+        if isinstance(e.get("details"), dict) and "rendering" in e["details"]
+    ]
     if issued_at is not None:
         runs = [e for e in runs if e["details"].get("issued_at") == issued_at]
     if not runs:
-        raise NotFound(f"no issued run of exercise {exercise.id} to render again"
-                       + (f" at {issued_at}" if issued_at else ""))
+        raise NotFound(
+            f"no issued run of exercise {exercise.id} to render again"
+            + (f" at {issued_at}" if issued_at else "")
+        )
     moment_text = runs[-1]["details"]["issued_at"]
     run = [e["details"] for e in runs if e["details"].get("issued_at") == moment_text]
     first = run[0]
     rendering = first["rendering"]
     tenders = load_tenders(store, exercise.id, documents=True)
-    plan = plan_run(results, tenders, [d["lot"] for d in run],
-                 provisional=bool(first["provisional"]),
-                 name_evaluators=bool(rendering.get("name_evaluators")),
-                 issued_at=datetime.fromisoformat(moment_text),
-                 head=str(rendering.get("audit_head") or ""),
-                 formats=str(rendering.get("formats") or "pdf"))
+    plan = plan_run(
+        results,
+        tenders,
+        [d["lot"] for d in run],
+        provisional=bool(first["provisional"]),
+        name_evaluators=bool(rendering.get("name_evaluators")),
+        issued_at=datetime.fromisoformat(moment_text),
+        head=str(rendering.get("audit_head") or ""),
+        formats=str(rendering.get("formats") or "pdf"),
+    )
     out = Path(out_dir)
     rendered = render_run(results, plan, out, workers=workers, progress=None, done=0, total=0)
     folder = Path(str(rendering.get("folder") or ""))
-    return {str(folder / name): path for files in rendered.values()
-            for name, path in files.items()}
-
-
-def _html_info(path: Path, key: str) -> str | None:
-    """The decision data an HTML edition carries in ``<meta name=key>`` ("" when it is an
-    HTML page without it); None when the file is not an HTML page."""
-    import html
-
-    try:
-        with path.open("rb") as handle:
-            start = handle.read(15).lower()
-            if start != b"<!doctype html>":
-                return None
-            page = (start + handle.read(4 << 20)).decode("utf-8", "replace")
-    except OSError:
-        return None
-    found = re.search(rf'<meta name="{key}" content="([^"]*)">', page)
-    return html.unescape(found.group(1)) if found else ""
-
-
-def read_decision_info(path: str | Path) -> dict[str, Any]:
-    """The decision data a decision or summary PDF carries in its document information,
-    checked: each key present with the right type, else :class:`InvalidDocument` naming it."""
-    from pypdf import PdfReader
-
-    from ..documents.layout import INFO_KEY
-
-    raw = _html_info(Path(path), INFO_KEY)
-    try:
-        if raw is None:
-            reader = PdfReader(str(path))
-            info: Any = reader.metadata or {}
-            raw = info.get("/" + INFO_KEY)
-    except Exception as error:  # pypdf raises many kinds on a damaged or crafted file
-        raise InvalidDocument(f"{path}: not a readable PDF ({error})") from error
-    if not raw:
-        raise InvalidDocument(
-            f"{path}: this PDF carries no commission decision data; only decision and summary "
-            f"PDFs written by 'commission decide' can be verified")
-    try:
-        recorded = json.loads(str(raw))
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise InvalidDocument(f"{path}: the decision data in this PDF is damaged "
-                              f"(not JSON)") from error
-    if not isinstance(recorded, dict):
-        raise InvalidDocument(f"{path}: the decision data in this PDF is damaged (not an "
-                              f"object)")
-    for key, kind in (("exercise", str), ("lot", str), ("digest", str), ("provisional", bool)):
-        if not isinstance(recorded.get(key), kind):
-            raise InvalidDocument(
-                f"{path}: the decision data in this PDF is damaged: '{key}' is "
-                + ("missing" if key not in recorded else f"not a {kind.__name__}"))
-    if not re.fullmatch(r"[0-9a-f]{64}", recorded["digest"]):
-        raise InvalidDocument(f"{path}: the decision data in this PDF is damaged: 'digest' is "
-                              f"not a SHA-256")
-    if not isinstance(recorded.get("tenders", {}), dict):
-        recorded["tenders"] = {}
-    return recorded
-
-
-def _comparable(recorded: dict[str, Any] | None) -> bool:
-    """Whether a PDF's compact data has the shape :func:`digest.differences` reads (a crafted
-    file may carry anything; then verify says only that the data differs)."""
-    if not recorded or not isinstance(recorded.get("tenders"), dict):
-        return False
-    return all(isinstance(v, list) and len(v) >= 6 for v in recorded["tenders"].values())
-
-
-def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
-    """Check a decision or summary PDF: (1) its bytes were issued by this database, (2) the
-    stored data still gives the decision it records."""
-    from ..documents import digest as digests
-
-
-    try:
-        sha = sha256_of(Path(path))
-    except OSError as error:
-        raise CommissionError(f"{path}: cannot read the file ({error.strerror or error})") \
-            from error
-    found = find_file(_entries(store), sha)
-    try:
-        recorded: dict[str, Any] | None = read_decision_info(path)
-    except InvalidDocument:
-        if found is None:
-            raise
-        recorded = None
-    if found is not None:  # the audit trail says which decision these bytes belong to
-        entry, _ = found
-        details = entry["details"]
-        exercise_id = str(entry.get("exercise"))
-        lot = str(details.get("lot"))
-        digest_hex = str(details.get("digest"))
-        provisional = bool(details.get("provisional"))
-        issued_at = details.get("issued_at")
-        if recorded is not None and recorded.get("digest") != digest_hex:
-            recorded = None
-    else:
-        assert recorded is not None
-        exercise_id, lot = recorded["exercise"], recorded["lot"]
-        digest_hex, provisional, issued_at = recorded["digest"], recorded["provisional"], None
-    try:
-        results: Results = store_results(store, exercise_id)
-    except NotFound as error:
-        raise CommissionError(f"{path}: {error}") from error
-    if lot not in results.exercise.lot_ids:
-        raise NotFound(f"{path}: lot {lot} is no longer in exercise {results.exercise.id}")
-    # issue 15: the trail must still reach the head the file carries and record this decision
-    from .audit import head_in_document, require_witnessed
-
-    head = str((recorded or {}).get("audit_head") or "")
-    if not head and Path(path).suffix.lower() == ".pdf":
-        head = head_in_document(path)
-    if head:
-        require_witnessed(store, head, exercise_id, lot, digest_hex)
-    data = digests.decision_data(results, lot, provisional=provisional)
-    now_digest = digests.digest(data)
-    same = now_digest == digest_hex
-    changes: tuple[str, ...] = ()
-    if not same:
-        now = digests.compact(data, digest_hex=now_digest, provisional=provisional)
-        changes = (
-            tuple(digests.differences(recorded, now))
-            if recorded is not None and _comparable(recorded)
-            else ()
-        )
-        changes = changes or ("the decision data differs (comments, bidder names or per-panel "
-                              "counts)",)
-    document = str((recorded or {}).get("document") or "decision")
-    tender = (recorded or {}).get("tender")
-    if recorded is None and found is not None and "summaries" in Path(found[1]).parts:
-        # An HTML edition carries no data of its own: the audit trail names what it is.
-        document = "summary"
-    return VerifyOutcome(Path(path), same and found is not None, exercise_id, lot, digest_hex,
-                         now_digest, provisional, changes, sha256=sha, issued=found is not None,
-                         issued_at=str(issued_at) if issued_at else None, data_matches=same,
-                         document="summary" if document == "summary" else "decision",
-                         tender=str(tender) if isinstance(tender, str) else None)
+    return {str(folder / name): path for files in rendered.values() for name, path in files.items()}

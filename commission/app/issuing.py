@@ -77,9 +77,17 @@ class Plan:
 FORMATS = ("pdf", "html", "both")
 
 
-def plan_run(results: Results, tenders: list[Any], lots: list[str], *, provisional: bool,
-             name_evaluators: bool, issued_at: datetime, head: str,
-             formats: str = "both") -> Plan:
+def plan_run(
+    results: Results,
+    tenders: list[Any],
+    lots: list[str],
+    *,
+    provisional: bool,
+    name_evaluators: bool,
+    issued_at: datetime,
+    head: str,
+    formats: str = "both",
+) -> Plan:
     """What a run renders: the same for the first issue and for a later re-render.
     ``formats``: "pdf", "html" or "both" (each document as a PDF and as its HTML edition)."""
     from ..documents import digest as digests
@@ -95,8 +103,7 @@ def plan_run(results: Results, tenders: list[Any], lots: list[str], *, provision
             f"unknown document format {formats!r}: use pdf, html or both",
             [Problem("unknown-format", "unknown document format", value=formats)],
         )
-    plan = Plan(exercise.id, issued_at, provisional, pdf=formats != "html",
-                html=formats != "pdf")
+    plan = Plan(exercise.id, issued_at, provisional, pdf=formats != "html", html=formats != "pdf")
     prefix = "provisional-decision" if provisional else "decision"
     for lot_id in lots:
         data = digests.decision_data(results, lot_id, provisional=provisional)
@@ -105,14 +112,22 @@ def plan_run(results: Results, tenders: list[Any], lots: list[str], *, provision
         # the chain head rides along so that `verify FILE` can tell a truncated trail
         info = json.dumps({**small, "audit_head": head}, sort_keys=True, separators=(",", ":"))
         name = f"{prefix}-{safe_filename(exercise.id)}-{safe_filename(lot_id)}.pdf"
-        options = DecisionOptions(provisional=provisional, name_evaluators=name_evaluators,
-                                  digest=digest_hex, audit_head=head, info_json=info,
-                                  issued_at=issued_at, prices=prices)
+        options = DecisionOptions(
+            provisional=provisional,
+            name_evaluators=name_evaluators,
+            digest=digest_hex,
+            audit_head=head,
+            info_json=info,
+            issued_at=issued_at,
+            prices=prices,
+        )
         lot_result = results.lot(lot_id)
         in_lot = results.in_lot(lot_id)
         winners = tuple((w, results.tender(w).total_score) for w in lot_result.recommended)
-        leaders = tuple(Leader(results.tender(w), tuple(results.comments_on(w)), prices.get(w))
-                        for w in lot_result.recommended)
+        leaders = tuple(
+            Leader(results.tender(w), tuple(results.comments_on(w)), prices.get(w))
+            for w in lot_result.recommended
+        )
         lowest = lowest_price(results, lot_id, prices)
         jobs = []
         for t in in_lot:
@@ -123,20 +138,42 @@ def plan_run(results: Results, tenders: list[Any], lots: list[str], *, provision
                 tender.address if tender is not None else None,
                 _contact_email(tender),
             )
-            tied = tuple(o.tender for o in in_lot
-                         if t.tie and o.tie and o.rank == t.rank and o.tender != t.tender)
-            summary_info = json.dumps({**small, "document": "summary", "tender": t.tender},
-                                      sort_keys=True, separators=(",", ":"))
+            tied = tuple(
+                o.tender
+                for o in in_lot
+                if t.tie and o.tie and o.rank == t.rank and o.tender != t.tender
+            )
+            summary_info = json.dumps(
+                {**small, "document": "summary", "tender": t.tender},
+                sort_keys=True,
+                separators=(",", ":"),
+            )
             file = f"{'provisional-' if provisional else ''}summary-{safe_filename(t.tender)}.pdf"
-            jobs.append(SummaryJob(
-                t, tuple(results.comments_on(t.tender)), winners, lot_result.title, len(in_lot),
-                str(Path("summaries") / file), digest_hex, head, provisional,
-                issued_at=issued_at, bidder=bidder, price=prices.get(t.tender), lowest=lowest,
-                leaders=leaders if t.tender not in lot_result.recommended else (),
-                tied_with=tied, info_json=summary_info,
-                html_path=str(Path("summaries") / file.replace(".pdf", ".html"))
-                if plan.html else "",
-                pdf=plan.pdf, lot_complete=lot_result.complete))
+            jobs.append(
+                SummaryJob(
+                    t,
+                    tuple(results.comments_on(t.tender)),
+                    winners,
+                    lot_result.title,
+                    len(in_lot),
+                    str(Path("summaries") / file),
+                    digest_hex,
+                    head,
+                    provisional,
+                    issued_at=issued_at,
+                    bidder=bidder,
+                    price=prices.get(t.tender),
+                    lowest=lowest,
+                    leaders=leaders if t.tender not in lot_result.recommended else (),
+                    tied_with=tied,
+                    info_json=summary_info,
+                    html_path=str(Path("summaries") / file.replace(".pdf", ".html"))
+                    if plan.html
+                    else "",
+                    pdf=plan.pdf,
+                    lot_complete=lot_result.complete,
+                )
+            )
         plan.lots.append((lot_id, digest_hex, name, options, jobs))
     return plan
 
@@ -147,8 +184,16 @@ def _contact_email(tender: Any) -> str | None:
     return str(value) if value else None
 
 
-def render_run(results: Results, plan: Plan, folder: Path, *, workers: int | None,
-            progress: Progress | None, done: int, total: int) -> dict[str, dict[str, Path]]:
+def render_run(
+    results: Results,
+    plan: Plan,
+    folder: Path,
+    *,
+    workers: int | None,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> dict[str, dict[str, Path]]:
     """Render every file of ``plan`` under ``folder``; lot → {relative name: path}."""
     from dataclasses import replace
 
@@ -161,13 +206,24 @@ def render_run(results: Results, plan: Plan, folder: Path, *, workers: int | Non
         if progress is not None:
             progress(f"Decision for lot {lot_id}", done, total)
         html = Path(name).with_suffix(".html")
-        issue_decision(results, lot_id, folder / name if plan.pdf else None,
-                       folder / html if plan.html else None, options)
+        issue_decision(
+            results,
+            lot_id,
+            folder / name if plan.pdf else None,
+            folder / html if plan.html else None,
+            options,
+        )
         files[lot_id] = {n: folder / n for n in plan.names(name)}
         done += 1
-    jobs = [replace(job, path=str(folder / job.path),
-                    html_path=str(folder / job.html_path) if job.html_path else "")
-            for *_, lot_jobs in plan.lots for job in lot_jobs]
+    jobs = [
+        replace(
+            job,
+            path=str(folder / job.path),
+            html_path=str(folder / job.html_path) if job.html_path else "",
+        )
+        for *_, lot_jobs in plan.lots
+        for job in lot_jobs
+    ]
     if progress is not None:
         progress("Assessment summaries", done, total)
     counter = [done]

@@ -59,8 +59,11 @@ def library_call(fmt: str = "text") -> Iterator[None]:
     except CommissionError as raised:
         error = for_cli(raised)
         if fmt == "json":
-            click.echo(json.dumps({"ok": False, **error.to_dict()}, ensure_ascii=False, indent=2,
-                                  default=str))
+            click.echo(
+                json.dumps(
+                    {"ok": False, **error.to_dict()}, ensure_ascii=False, indent=2, default=str
+                )
+            )
             raise click.exceptions.Exit(int(error.exit_status)) from raised
         if error.exit_status == ExitStatus.USAGE:
             raise click.UsageError(str(error)) from raised
@@ -114,9 +117,9 @@ def exercise_option(func: F) -> F:
 
 
 def quiet_option(func: F) -> F:
-    return click.option(
-        "--quiet", "-q", is_flag=True, help="No progress bars or notes on stderr."
-    )(func)
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bars or notes on stderr.")(
+        func
+    )
 
 
 def show_progress(quiet: bool) -> bool:

@@ -44,15 +44,31 @@ def panel_chart(bars: Sequence[Bar], scale_max: int, width: float = 500) -> Any:
     top = height - legend_h
 
     # Legend, in words and patterns.
-    drawing.add(Rect(0, height - 16, 18, 10, fillColor=colors.Color(0.2, 0.2, 0.2),
-                     strokeColor=colors.black, strokeWidth=0.6))
-    drawing.add(String(24, height - 15, "Community panel mean (solid)", fontName=SANS,
-                       fontSize=9))
-    drawing.add(Rect(200, height - 16, 18, 10, fillColor=colors.white,
-                     strokeColor=colors.black, strokeWidth=0.6))
+    drawing.add(
+        Rect(
+            0,
+            height - 16,
+            18,
+            10,
+            fillColor=colors.Color(0.2, 0.2, 0.2),
+            strokeColor=colors.black,
+            strokeWidth=0.6,
+        )
+    )
+    drawing.add(String(24, height - 15, "Community panel mean (solid)", fontName=SANS, fontSize=9))
+    drawing.add(
+        Rect(
+            200,
+            height - 16,
+            18,
+            10,
+            fillColor=colors.white,
+            strokeColor=colors.black,
+            strokeWidth=0.6,
+        )
+    )
     _hatch(drawing, 200, height - 16, 18, 10)
-    drawing.add(String(224, height - 15, "Officer panel mean (hatched)", fontName=SANS,
-                       fontSize=9))
+    drawing.add(String(224, height - 15, "Officer panel mean (hatched)", fontName=SANS, fontSize=9))
 
     def x_of(value: Fraction) -> float:
         return label_w + plot_w * float(value) / scale_max
@@ -65,17 +81,25 @@ def panel_chart(bars: Sequence[Bar], scale_max: int, width: float = 500) -> Any:
         for offset, value, solid in ((bar_h, bar.community, True), (0.0, bar.officer, False)):
             yy = y + offset
             if value is None:
-                drawing.add(String(label_w + 2, yy + 2, "not scored", fontName=SANS,
-                                   fontSize=8))
+                drawing.add(String(label_w + 2, yy + 2, "not scored", fontName=SANS, fontSize=8))
                 continue
             w = max(x_of(value) - label_w, 0.5)
-            drawing.add(Rect(label_w, yy, w, bar_h - 1,
-                             fillColor=colors.Color(0.2, 0.2, 0.2) if solid else colors.white,
-                             strokeColor=colors.black, strokeWidth=0.6))
+            drawing.add(
+                Rect(
+                    label_w,
+                    yy,
+                    w,
+                    bar_h - 1,
+                    fillColor=colors.Color(0.2, 0.2, 0.2) if solid else colors.white,
+                    strokeColor=colors.black,
+                    strokeWidth=0.6,
+                )
+            )
             if not solid:
                 _hatch(drawing, label_w, yy, w, bar_h - 1)
-            drawing.add(String(label_w + w + 3, yy + 2, display(value), fontName=SANS_BOLD,
-                               fontSize=8))
+            drawing.add(
+                String(label_w + w + 3, yy + 2, display(value), fontName=SANS_BOLD, fontSize=8)
+            )
     # Axis with the scale's points.
     base = y - 4
     drawing.add(Line(label_w, base, label_w + plot_w, base, strokeWidth=0.6))

@@ -61,8 +61,9 @@ class DecisionOptions:
         )
 
 
-def render_decision(results: Results, lot_id: str, path: Path | str,
-                    options: DecisionOptions = DecisionOptions()) -> Path:
+def render_decision(
+    results: Results, lot_id: str, path: Path | str, options: DecisionOptions = DecisionOptions()
+) -> Path:
     """Write the decision PDF for ``lot_id`` to ``path``."""
     from .pdf import render_pdf
 

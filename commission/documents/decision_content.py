@@ -513,4 +513,3 @@ def build_decision(results: Results, lot_id: str, context: DecisionContext) -> c
         ),
         extra_info=(("CommissionDecision", context.info_json),) if context.info_json else (),
     )
-

@@ -156,4 +156,3 @@ def method(
             c.Paragraph(c.text(f"The full method is published at {exercise.criteria_url}."))
         )
     return c.Section("How the tenders were scored", tuple(blocks))
-

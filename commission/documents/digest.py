@@ -21,13 +21,15 @@ from ..scoring import ratio_text as _ratio
 DIGEST_VERSION = 2
 
 
-
-
 def _canonical_order(t: Any) -> tuple[bool, int, float, str]:
     """The order of tenders in the digest, fixed at version 1 (rank, then unranked by total),
     so decisions issued before unranked tenders were listed by id still verify."""
-    return (t.rank is None, t.rank or 0, -(float(t.total_score) if t.total_score is not None
-                                           else 0.0), t.tender)
+    return (
+        t.rank is None,
+        t.rank or 0,
+        -(float(t.total_score) if t.total_score is not None else 0.0),
+        t.tender,
+    )
 
 
 def decision_data(results: Results, lot_id: str, provisional: bool = False) -> dict[str, Any]:
@@ -71,8 +73,13 @@ def decision_data(results: Results, lot_id: str, provisional: bool = False) -> d
                 "price": _ratio(t.price_score),
                 "total": _ratio(t.total_score),
                 "criteria": [
-                    [c.criterion, _ratio(c.community_mean), _ratio(c.officer_mean),
-                     c.community_n, c.officer_n]
+                    [
+                        c.criterion,
+                        _ratio(c.community_mean),
+                        _ratio(c.officer_mean),
+                        c.community_n,
+                        c.officer_n,
+                    ]
                     for c in t.criteria
                 ],
                 "comments": [
@@ -108,8 +115,14 @@ def compact(
         "outcome": data["outcome"],
         "recommended": data["recommended"],
         "tenders": {
-            t["tender"]: [t["status"], t["passed"], t["rank"], t["tie"], t["total"],
-                          hashlib.sha256(canonical(t)).hexdigest()[:16]]
+            t["tender"]: [
+                t["status"],
+                t["passed"],
+                t["rank"],
+                t["tie"],
+                t["total"],
+                hashlib.sha256(canonical(t)).hexdigest()[:16],
+            ]
             for t in data["tenders"]
         },
         "method": hashlib.sha256(canonical(data["method"])).hexdigest()[:16],
@@ -121,8 +134,9 @@ def differences(recorded: dict[str, Any], now: dict[str, Any]) -> list[str]:
     changes: list[str] = []
     if recorded.get("method") != now.get("method"):
         changes.append("the method (criteria, weights, minimums or thresholds) has changed")
-    if recorded.get("outcome") != now.get("outcome") or \
-            recorded.get("recommended") != now.get("recommended"):
+    if recorded.get("outcome") != now.get("outcome") or recorded.get("recommended") != now.get(
+        "recommended"
+    ):
         changes.append(
             f"the outcome was {recorded.get('outcome')} "
             f"({', '.join(recorded.get('recommended') or []) or 'none'}), now "

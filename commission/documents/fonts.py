@@ -99,18 +99,23 @@ def _font_class() -> type:
             uharfbuzz.shape(font, buf, dict(kern=True, liga=True, dlig=True))
             infos = buf.glyph_infos
             starts = sorted({info.cluster for info in infos})
-            ends = {s: (starts[i + 1] if i + 1 < len(starts) else len(word)) for i, s in
-                    enumerate(starts)}
+            ends = {
+                s: (starts[i + 1] if i + 1 < len(starts) else len(word))
+                for i, s in enumerate(starts)
+            }
             by_cluster: dict[int, list[int]] = {}
             for info in infos:
                 by_cluster.setdefault(info.cluster, []).append(info.codepoint)
             glyph_to_char = self.face.glyphToChar
             for cluster, gids in by_cluster.items():
-                pool = list(word[cluster:ends[cluster]])
+                pool = list(word[cluster : ends[cluster]])
                 unknown = []
                 for gid in gids:
-                    chars = [c for c in glyph_to_char.get(gid, ())
-                             if not _is_private(c) and not _is_presentation_form(c)]
+                    chars = [
+                        c
+                        for c in glyph_to_char.get(gid, ())
+                        if not _is_private(c) and not _is_presentation_form(c)
+                    ]
                     own = next((chr(c) for c in chars if chr(c) in pool), None)
                     if own is not None:
                         pool.remove(own)
@@ -137,8 +142,9 @@ def _font_class() -> type:
                     # reportlab's own map is already right (and the same as ours) for
                     # BMP characters below the private-use and presentation-form blocks
                     continue
-                base = b"".join((ttfonts.SUBSETN(n), b"+", self.face.name,
-                                 self.face.subfontNameX)).decode("pdfdoc")
+                base = b"".join(
+                    (ttfonts.SUBSETN(n), b"+", self.face.name, self.face.subfontNameX)
+                ).decode("pdfdoc")
                 stream = doc.idToObject.get("toUnicodeCMap:" + base)
                 if stream is not None:
                     stream.content = self._to_unicode(base, subset)
@@ -156,28 +162,30 @@ def _font_class() -> type:
                         text = unicodedata.normalize("NFKC", text)
                 hexed = text.encode("utf-16-be").hex().upper()
                 entries.append(f"<{i:02X}> <{hexed}>")
-            return "\n".join([
-                "/CIDInit /ProcSet findresource begin",
-                "12 dict begin",
-                "begincmap",
-                "/CIDSystemInfo",
-                f"<< /Registry ({name})",
-                f"/Ordering ({name})",
-                "/Supplement 0",
-                ">> def",
-                f"/CMapName /{name} def",
-                "/CMapType 2 def",
-                "1 begincodespacerange",
-                f"<00> <{len(subset) - 1:02X}>",
-                "endcodespacerange",
-                f"{len(subset)} beginbfchar",
-                *entries,
-                "endbfchar",
-                "endcmap",
-                "CMapName currentdict /CMap defineresource pop",
-                "end",
-                "end",
-            ])
+            return "\n".join(
+                [
+                    "/CIDInit /ProcSet findresource begin",
+                    "12 dict begin",
+                    "begincmap",
+                    "/CIDSystemInfo",
+                    f"<< /Registry ({name})",
+                    f"/Ordering ({name})",
+                    "/Supplement 0",
+                    ">> def",
+                    f"/CMapName /{name} def",
+                    "/CMapType 2 def",
+                    "1 begincodespacerange",
+                    f"<00> <{len(subset) - 1:02X}>",
+                    "endcodespacerange",
+                    f"{len(subset)} beginbfchar",
+                    *entries,
+                    "endbfchar",
+                    "endcmap",
+                    "CMapName currentdict /CMap defineresource pop",
+                    "end",
+                    "end",
+                ]
+            )
 
     return ExtractableTTFont
 
@@ -274,8 +282,13 @@ def covers(name: str) -> frozenset[int]:
 def script_of(char: str) -> str | None:
     """The script a character asks for, or None for common characters (spaces, digits, marks)."""
     code = ord(char)
-    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0x08A0 <= code <= 0x08FF \
-            or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+    if (
+        0x0600 <= code <= 0x06FF
+        or 0x0750 <= code <= 0x077F
+        or 0x08A0 <= code <= 0x08FF
+        or 0xFB50 <= code <= 0xFDFF
+        or 0xFE70 <= code <= 0xFEFF
+    ):
         return "arabic"
     if 0x0980 <= code <= 0x09FF:
         return "bengali"

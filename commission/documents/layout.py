@@ -74,23 +74,51 @@ def styles() -> dict[str, Any]:
         "body": base,
         "small": derive("small", fontSize=10, leading=13, spaceAfter=2),
         "cell": derive("cell", fontSize=10, leading=12.5, spaceAfter=0),
-        "cellbold": derive("cellbold", fontName=SANS_BOLD, fontSize=10, leading=12.5,
-                           spaceAfter=0),
+        "cellbold": derive("cellbold", fontName=SANS_BOLD, fontSize=10, leading=12.5, spaceAfter=0),
         "title": derive("title", fontName=SANS_BOLD, fontSize=18, leading=23, spaceAfter=6),
         # (headings stay on the page of what follows them)
-        "h1": derive("h1", fontName=SANS_BOLD, fontSize=14, leading=18, spaceBefore=10,
-                     spaceAfter=4, keepWithNext=1),
-        "h2": derive("h2", fontName=SANS_BOLD, fontSize=12, leading=15, spaceBefore=8,
-                     spaceAfter=3, keepWithNext=1),
+        "h1": derive(
+            "h1",
+            fontName=SANS_BOLD,
+            fontSize=14,
+            leading=18,
+            spaceBefore=10,
+            spaceAfter=4,
+            keepWithNext=1,
+        ),
+        "h2": derive(
+            "h2",
+            fontName=SANS_BOLD,
+            fontSize=12,
+            leading=15,
+            spaceBefore=8,
+            spaceAfter=3,
+            keepWithNext=1,
+        ),
         # The box is drawn borderPadding outside the text: the space around it is larger, so
         # the box never covers the descenders of the line above (Naskh descends deep).
-        "summary": derive("summary", fontSize=11.5, leading=16, borderWidth=0.8,
-                          borderColor=colors.black, borderPadding=7, spaceBefore=16,
-                          spaceAfter=18, backColor=colors.Color(0.95, 0.95, 0.95)),
+        "summary": derive(
+            "summary",
+            fontSize=11.5,
+            leading=16,
+            borderWidth=0.8,
+            borderColor=colors.black,
+            borderPadding=7,
+            spaceBefore=16,
+            spaceAfter=18,
+            backColor=colors.Color(0.95, 0.95, 0.95),
+        ),
         "header": derive("header", fontSize=9, leading=11.5, spaceAfter=0),
         "label": derive("label", fontSize=9, leading=11, spaceAfter=0),
-        "banner": derive("banner", fontName=SANS_BOLD, fontSize=13, leading=17,
-                         alignment=TA_CENTER, textColor=colors.black, spaceAfter=8),
+        "banner": derive(
+            "banner",
+            fontName=SANS_BOLD,
+            fontSize=13,
+            leading=17,
+            alignment=TA_CENTER,
+            textColor=colors.black,
+            spaceAfter=8,
+        ),
     }
 
 
@@ -167,8 +195,9 @@ def _right_aligned(style: Any) -> Any:
     return ParagraphStyle(style.name + "-rtl", parent=style, alignment=TA_RIGHT)
 
 
-_SCRIPT_FONT_TAG = re.compile(r'<font name="(CommissionArabic|CommissionBengali)">(.*?)</font>',
-                              re.S)
+_SCRIPT_FONT_TAG = re.compile(
+    r'<font name="(CommissionArabic|CommissionBengali)">(.*?)</font>', re.S
+)
 
 
 def _in_bold(match: re.Match[str]) -> str:
@@ -219,8 +248,9 @@ def table_style(header_rows: int = 1, extra: Sequence[tuple[Any, ...]] = ()) -> 
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
     ]
     if header_rows:
-        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1),
-                         colors.Color(0.88, 0.88, 0.88)))
+        commands.append(
+            ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.Color(0.88, 0.88, 0.88))
+        )
     commands.extend(extra)
     return TableStyle(commands)
 
@@ -328,8 +358,7 @@ def draw_furniture(canvas: Any, furniture: PageFurniture, number: int, total: in
     header.drawOn(canvas, 42, height - 33)
     if furniture.provisional:
         canvas.setFont(SANS_BOLD, 11)
-        canvas.drawRightString(width - 42, height - 31,
-                               "PROVISIONAL — not a final decision")
+        canvas.drawRightString(width - 42, height - 31, "PROVISIONAL — not a final decision")
     canvas.setStrokeColor(colors.grey)
     canvas.line(42, height - 36, width - 42, height - 36)
     canvas.line(42, 50, width - 42, 50)
@@ -408,12 +437,19 @@ def _draw_outlined(canvas: Any, text: str, size: float) -> None:
             qx, qy, ex, ey = op[1:]
             c1 = (cx + 2 / 3 * (qx - cx), cy + 2 / 3 * (qy - cy))
             c2 = (ex + 2 / 3 * (qx - ex), ey + 2 / 3 * (qy - ey))
-            path.curveTo(dx + c1[0] * scale, dy + c1[1] * scale, dx + c2[0] * scale,
-                         dy + c2[1] * scale, dx + ex * scale, dy + ey * scale)
+            path.curveTo(
+                dx + c1[0] * scale,
+                dy + c1[1] * scale,
+                dx + c2[0] * scale,
+                dy + c2[1] * scale,
+                dx + ex * scale,
+                dy + ey * scale,
+            )
             cx, cy = ex, ey
         elif op[0] == "c":
-            path.curveTo(*(dx + v * scale if i % 2 == 0 else dy + v * scale
-                           for i, v in enumerate(op[1:])))
+            path.curveTo(
+                *(dx + v * scale if i % 2 == 0 else dy + v * scale for i, v in enumerate(op[1:]))
+            )
             cx, cy = op[5], op[6]
         else:
             path.close()
@@ -475,9 +511,16 @@ def build(
     from .structure import outlined_template
 
     register_fonts()
-    canvas = type("Canvas", (canvas_class(),), {"furniture": furniture,
-                                                "extra_info": dict(meta.extra),
-                                                "issued_at": issued_at, "meta": meta})
+    canvas = type(
+        "Canvas",
+        (canvas_class(),),
+        {
+            "furniture": furniture,
+            "extra_info": dict(meta.extra),
+            "issued_at": issued_at,
+            "meta": meta,
+        },
+    )
     doc = outlined_template()(
         str(path),
         pagesize=A4,
@@ -508,8 +551,10 @@ def build(
 
 def edition_note(html_name: str) -> str:
     """The sentence that names a PDF's accessible HTML edition (a file beside it)."""
-    return (f"This document is also published as an accessible web page (HTML edition): "
-            f"{plain(html_name)}, in the same folder as this PDF.")
+    return (
+        f"This document is also published as an accessible web page (HTML edition): "
+        f"{plain(html_name)}, in the same folder as this PDF."
+    )
 
 
 __all__ = ["INFO_KEY", "Metadata", "PageFurniture", "build", "plain", "styles", "table_style"]

@@ -76,13 +76,14 @@ def render_summaries(
                 progress(1)
         return done
     size = chunk_size or max(1, min(50, len(jobs) // (workers * 4) or 1))
-    chunks = [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
+    chunks = [list(jobs[i : i + size]) for i in range(0, len(jobs), size)]
     paths: list[Path] = []
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                               initargs=(exercise, invariant))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(exercise, invariant)
+    )
     mapped = None
     try:
         with _starting_workers():  # an interruption waits until every worker has started

@@ -87,7 +87,7 @@ def runs(text: str) -> list[tuple[str, str]]:
             # run is in another direction, so the reversed RTL run keeps its words together.
             prev = result[-1][1]
             stripped = prev.rstrip(" ")
-            trail = prev[len(stripped):]
+            trail = prev[len(stripped) :]
             result[-1][1] = stripped
             result.append([script, trail + ch])
         current = script
@@ -101,8 +101,11 @@ def runs(text: str) -> list[tuple[str, str]]:
 #: the keycap mark): they stay in the emoji's run so HarfBuzz can form the sequence.
 def _extends_emoji(ch: str) -> bool:
     code = ord(ch)
-    return (code in (0x200D, 0xFE0F, 0xFE0E, 0x20E3) or 0x1F3FB <= code <= 0x1F3FF
-            or 0xE0020 <= code <= 0xE007F)
+    return (
+        code in (0x200D, 0xFE0F, 0xFE0E, 0x20E3)
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+    )
 
 
 #: Where a character no run font has is looked for next.

@@ -107,8 +107,7 @@ def _price_digits(doc: Any, file: str | None) -> list[Problem]:
     return [
         Problem(
             type="too-many-digits",
-            message=f"the price is written with {len(text)} characters, more than "
-            f"{PRICE_TEXT_MAX}",
+            message=f"the price is written with {len(text)} characters, more than {PRICE_TEXT_MAX}",
             file=file,
             path="price/amount",
             value=text if len(text) <= 80 else text[:77] + "...",
