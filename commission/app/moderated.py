@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidScores, Problem
 from ..inputs.problems import capped, plural
-from .scores import ImportOutcome, file_sha256
+from .scores import ImportOutcome
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,13 +46,9 @@ def import_moderated(
 ) -> ImportOutcome:
     """Every row of every moderated sheet, or none (see the module's rules)."""
     from ..inputs.sheets import read_marked_scores
+    from .scores import sheets_and_checks
 
-    with store.reading() as repo:
-        exercise_id = repo.pick(exercise_id)
-        exercise = repo.exercise(exercise_id)
-        tenders = repo.tenders(exercise_id)
-    names = [os.fspath(p) for p in paths]
-    sha = {name: file_sha256(name) for name in names}
+    exercise_id, exercise, tenders, names, sha = sheets_and_checks(store, paths, exercise_id)
     marked = read_marked_scores(
         names, exercise=exercise, tenders=tenders, evaluator=evaluator, encoding=encoding
     )

@@ -22,6 +22,7 @@ from ..inputs.problems import capped, plural
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..records import Exercise, Tender
     from ..store import Store
 
 Progress = Callable[[str, int, int], None]
@@ -106,6 +107,24 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def sheets_and_checks(
+    store: Store, paths: Sequence[str | os.PathLike[str]], exercise_id: str | None
+) -> tuple[str, Exercise, list[Tender], list[str], dict[str, str]]:
+    """What every import checks its sheets against, read in one snapshot, and each sheet's
+    name and SHA-256: ``(exercise_id, exercise, tenders, names, sha)``."""
+    if not paths:
+        raise Usage(
+            "name at least one score sheet to import",
+            [Problem("no-sheet", "no score sheet named")],
+        )
+    with store.reading() as repo:
+        exercise_id = repo.pick(exercise_id)
+        exercise = repo.exercise(exercise_id)
+        tenders = repo.tenders(exercise_id)
+    names = [os.fspath(p) for p in paths]
+    return exercise_id, exercise, tenders, names, {name: file_sha256(name) for name in names}
+
+
 def import_scores(
     store: Store,
     paths: Sequence[str | os.PathLike[str]],
@@ -149,17 +168,7 @@ def import_scores(
             [Problem("unknown-round", "unknown round", value=round_name)],
         )
 
-    if not paths:
-        raise Usage(
-            "name at least one score sheet to import",
-            [Problem("no-sheet", "no score sheet named")],
-        )
-    with store.reading() as repo:
-        exercise_id = repo.pick(exercise_id)
-        exercise = repo.exercise(exercise_id)
-        tenders = repo.tenders(exercise_id)
-    names = [os.fspath(p) for p in paths]
-    sha = {name: file_sha256(name) for name in names}
+    exercise_id, exercise, tenders, names, sha = sheets_and_checks(store, paths, exercise_id)
 
     def overwrite_problems(rows: pd.DataFrame) -> list[Problem]:
         # listed with the sheets' other errors; checked again below in the write transaction
