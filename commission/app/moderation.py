@@ -1,11 +1,12 @@
 """``moderation start`` and ``moderation notes``: the joint moderation meeting as a stage.
 
 ``start`` freezes the independent round of a lot (or of every lot) and writes the moderation
-pack into a folder: the figures per tender and criterion (``moderation.csv``), the outlying
-scores (``outliers.csv``), one pre-filled moderation sheet per panel member
-(``sheet-<evaluator>.csv``, long layout with a ``reason`` column) and the agenda as data
-(``agenda.json``, :mod:`commission.analysis.agenda`). The pack is always written from the
-independent round. ``notes`` records the panel's agreed explanation per tender and criterion.
+pack into a folder, all or nothing: the figures per tender and criterion (``moderation.csv``),
+the outlying scores (``outliers.csv``), one pre-filled moderation sheet per panel member
+(``sheet-<evaluator>.csv``, long layout with a ``reason`` column), the agenda as data
+(``agenda.json``, :mod:`commission.analysis.agenda`) and as documents: ``agenda.pdf`` and its
+accessible HTML edition ``agenda.html`` (:mod:`commission.documents.agenda`), one file each with
+a section per lot. The pack is always written from the independent round. ``notes`` records the panel's agreed explanation per tender and criterion.
 Both are audited.
 """
 
@@ -16,7 +17,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +30,15 @@ from .outcomes import Outcome
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..analysis.agenda import Agenda
+    from ..analysis.agreement import Agreement
+    from ..analysis.spread import Spread
     from ..records import Exercise, Tender
     from ..store import Store
 
 PACK_CSV = "moderation.csv"
+AGENDA_PDF = "agenda.pdf"
+AGENDA_HTML = "agenda.html"
 OUTLIERS_CSV = "outliers.csv"
 AGENDA_JSON = "agenda.json"
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+|/[0-9]+)?")
@@ -68,7 +75,10 @@ def start_moderation(
         newly = [x for x in lots if x not in frozen]
         scores = repo.round_score_frame(exercise_id, "independent")
         abstentions = repo.abstentions(exercise_id, "independent")
-        files = write_pack(Path(out_dir), exercise, lots, tenders, scores, abstentions)
+        prepared_at = datetime.now(UTC).replace(microsecond=0)
+        files = write_pack(
+            Path(out_dir), exercise, lots, tenders, scores, abstentions, prepared_at
+        )
         if newly:
             repo.freeze_lots(exercise_id, newly)
             repo.append_audit(
@@ -90,7 +100,13 @@ def start_moderation(
         exercise_id,
         bool(newly),
         message,
-        {"lots": lots, "frozen": newly, "files": files},
+        {
+            "lots": lots,
+            "frozen": newly,
+            "folder": os.fspath(out_dir),
+            "agenda": {"pdf": AGENDA_PDF, "html": AGENDA_HTML, "data": AGENDA_JSON},
+            "files": files,
+        },
     )
 
 
@@ -101,49 +117,75 @@ def write_pack(
     tenders: Sequence[Tender],
     scores: pd.DataFrame,
     abstentions: pd.DataFrame,
+    prepared_at: datetime | None = None,
 ) -> list[dict[str, str]]:
-    """The moderation pack's files; each as {file, sha256}."""
-    from ..analysis.agenda import agenda
-    from ..analysis.spread import spreads
+    """The moderation pack's files, all or nothing; each as {file, sha256}.
 
-    folder.mkdir(parents=True, exist_ok=True)
+    Every file is written under a private temporary name in ``folder`` and moved into place
+    only once all of them are written (:class:`~commission.safe_write.Staging`): a link left
+    where a file goes is never followed, and a failure (a PDF that cannot be laid out) leaves
+    the folder as it was."""
+    from ..analysis.agenda import agenda
+    from ..analysis.agreement import agreement_by_lot
+    from ..analysis.spread import spreads
+    from ..safe_write import Staging
+
     ids = {t.id for t in tenders}
     mine = scores[scores["tender"].isin(ids)] if len(scores) else scores
     theirs = abstentions[abstentions["tender"].isin(ids)] if len(abstentions) else abstentions
     found = spreads(exercise, tenders, mine, theirs)
-    written = []
-    rows = [s.row() for s in found]
-    columns = list(rows[0]) if rows else ["lot", "tender", "bidder", "criterion"]
-    written.append(_csv(folder / PACK_CSV, columns, [[r[c] for c in columns] for r in rows]))
-    outliers = [
-        [s.lot, o.tender, o.criterion, o.panel, o.evaluator, o.score]
-        + [_text(o.panel_mean), _text(o.distance)]
-        for s in found
-        for o in s.outliers
-    ]
-    written.append(
+    sheets = [(e.id, f"sheet-{e.id}.csv") for e in exercise.evaluators]
+    names = [PACK_CSV, OUTLIERS_CSV, AGENDA_JSON, AGENDA_PDF, AGENDA_HTML] + [n for _, n in sheets]
+    # the pack is made again at each start, so its files are replaced (force)
+    with Staging([folder / n for n in names], force=True, folders=[folder]) as staging:
+
+        def at(name: str) -> Path:
+            return staging.temporary(folder / name)
+
+        rows = [s.row() for s in found]
+        columns = list(rows[0]) if rows else ["lot", "tender", "bidder", "criterion"]
+        _csv(at(PACK_CSV), columns, [[r[c] for c in columns] for r in rows])
+        outliers = [
+            [s.lot, o.tender, o.criterion, o.panel, o.evaluator, o.score]
+            + [_text(o.panel_mean), _text(o.distance)]
+            for s in found
+            for o in s.outliers
+        ]
         _csv(
-            folder / OUTLIERS_CSV,
+            at(OUTLIERS_CSV),
             ["lot", "tender", "criterion", "panel", "evaluator", "score", "panel_mean", "distance"],
             outliers,
         )
-    )
-    document = agenda(exercise, lots, found).to_dict()
-    path = folder / AGENDA_JSON
-    from ..safe_write import open_new
-
-    with open_new(path, force=True, encoding="utf-8") as out:
-        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-    written.append(_digest(path))
-    for evaluator in exercise.evaluators:
-        written.append(
+        plan = agenda(exercise, lots, found)
+        with open(at(AGENDA_JSON), "x", encoding="utf-8") as out:
+            out.write(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        _agenda_editions(at, exercise, plan, found, agreement_by_lot(exercise, tenders, mine),
+                         prepared_at)
+        for evaluator, name in sheets:
             _csv(
-                folder / f"sheet-{evaluator.id}.csv",
+                at(name),
                 list(SHEET_COLUMNS),
-                _sheet_rows(exercise, evaluator.id, tenders, mine, theirs),
+                _sheet_rows(exercise, evaluator, tenders, mine, theirs),
             )
-        )
+        written = [_digest(at(n)) for n in names]
+        staging.publish()
     return written
+
+
+def _agenda_editions(
+    at: Callable[[str], Path],
+    exercise: Exercise,
+    plan: Agenda,
+    found: Sequence[Spread],
+    agreement: Mapping[str, Sequence[Agreement]],
+    prepared_at: datetime | None,
+) -> None:
+    """agenda.pdf and agenda.html: one document, a section per lot, from one content object."""
+    from ..documents.agenda import agenda_document, render_agenda_html, render_agenda_pdf
+
+    document = agenda_document(exercise, plan, found, agreement, prepared_at)
+    render_agenda_pdf(document, at(AGENDA_PDF), prepared_at=prepared_at, html_name=AGENDA_HTML)
+    render_agenda_html(document, at(AGENDA_HTML), pdf_name=AGENDA_PDF)
 
 
 def _sheet_rows(
@@ -188,14 +230,12 @@ def _text(value: Any) -> str:
     return display(value)
 
 
-def _csv(path: Path, header: list[str], rows: list[list[Any]]) -> dict[str, str]:
+def _csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    """A CSV at ``path`` (a staged temporary name: see :func:`write_pack`)."""
     from ..csv_safe import write_rows
-    from ..safe_write import open_new
 
-    # the pack is made again at each start; a link left where a file goes is never followed
-    with open_new(path, force=True, encoding="utf-8-sig", newline="") as out:
+    with open(path, "x", encoding="utf-8-sig", newline="") as out:
         write_rows(out, [header, *[[_cell(v) for v in row] for row in rows]], lineterminator="\r\n")
-    return _digest(path)
 
 
 def _cell(value: Any) -> Any:

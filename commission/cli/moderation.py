@@ -33,17 +33,23 @@ def moderation_start(
 ) -> None:
     """Freeze the independent round and write the moderation pack.
 
-    The pack holds moderation.csv (per tender and criterion: each panel's n, mean, median,
-    range and standard deviation, the gap between the panels, divergent points first),
-    outliers.csv, agenda.json and a pre-filled sheet-<evaluator>.csv per panel member, to be
-    revised and imported with `commission scores import --round moderated`. Later independent
-    imports into the frozen lots are refused unless --reopen.
+    The pack holds the meeting's agenda as agenda.pdf and its accessible HTML edition
+    agenda.html (one section per lot: agreement within each panel, then per tender and
+    criterion, divergent points first, each panel's n, mean, median, range and standard
+    deviation, the gap between the panels, outlying scores and a line for the agreed
+    explanation), the same figures as moderation.csv, outliers.csv and agenda.json, and a
+    pre-filled sheet-<evaluator>.csv per panel member, to be revised and imported with
+    `commission scores import --round moderated`. Later independent imports into the frozen
+    lots are refused unless --reopen.
     """
     from ..app.moderation import start_moderation
 
     with _store(ctx, fmt=fmt) as store:
         outcome = start_moderation(store, out_dir, lot=lot, exercise_id=exercise_id)
     _said(outcome, fmt)
+    if fmt != "json":
+        for written in outcome.details["files"]:
+            click.echo(f"  {out_dir / written['file']}")
 
 
 @moderation.command("notes")

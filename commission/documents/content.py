@@ -57,7 +57,8 @@ def plain_text(value: Text | str) -> str:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph. ``role``: body, small, lead (the boxed summary), warning, banner."""
+    """A paragraph. ``role``: body, small, lead (the boxed summary), warning, banner, write-in
+    (a label over a blank space to be written in by hand)."""
 
     text: Text
     role: str = "body"

@@ -175,6 +175,8 @@ def _paragraphs(value: c.Text, style: Any, prefix: str = "") -> list[Any]:
 
 
 def _block(block: c.Block, st: dict[str, Any]) -> list[Any]:
+    if isinstance(block, c.Paragraph) and block.role == "write-in":
+        return [_write_in(block, st)]
     if isinstance(block, c.Paragraph):
         return _paragraphs(block.text, st.get(block.role, st["body"]))
     if isinstance(block, c.Bullets):
@@ -277,6 +279,14 @@ def _table(table: c.Table, st: dict[str, Any]) -> list[Any]:
         # A short table is not split (a header and one row left at the foot of a page).
         return [KeepTogether(parts), Spacer(1, 6)]
     return [*parts, Spacer(1, 6)]
+
+
+def _write_in(block: c.Paragraph, st: dict[str, Any]) -> Any:
+    """A label over a blank ruled box, to be written in by hand (a meeting's agreed words)."""
+    from reportlab.platypus import KeepTogether, Spacer, Table
+
+    box = Table([[""]], colWidths=[FRAME_WIDTH], rowHeights=[44], style=table_style(0))
+    return KeepTogether([make_paragraph(_markup(block.text), st["cellbold"]), box, Spacer(1, 8)])
 
 
 def _key_values(block: c.KeyValues, st: dict[str, Any]) -> Any:
