@@ -6,8 +6,8 @@ the outlying scores (``outliers.csv``), one pre-filled moderation sheet per pane
 (``sheet-<evaluator>.csv``, long layout with a ``reason`` column), the agenda as data
 (``agenda.json``, :mod:`commission.analysis.agenda`) and as documents: ``agenda.pdf`` and its
 accessible HTML edition ``agenda.html`` (:mod:`commission.documents.agenda`), one file each with
-a section per lot. The pack is always written from the independent round. ``notes`` records the panel's agreed explanation per tender and criterion.
-Both are audited.
+a section per lot. The pack is always written from the independent round. ``notes`` records
+the panel's agreed explanation per tender and criterion. Both are audited.
 """
 
 from __future__ import annotations
@@ -76,9 +76,7 @@ def start_moderation(
         scores = repo.round_score_frame(exercise_id, "independent")
         abstentions = repo.abstentions(exercise_id, "independent")
         prepared_at = datetime.now(UTC).replace(microsecond=0)
-        files = write_pack(
-            Path(out_dir), exercise, lots, tenders, scores, abstentions, prepared_at
-        )
+        files = write_pack(Path(out_dir), exercise, lots, tenders, scores, abstentions, prepared_at)
         if newly:
             repo.freeze_lots(exercise_id, newly)
             repo.append_audit(
@@ -159,8 +157,9 @@ def write_pack(
         plan = agenda(exercise, lots, found)
         with open(at(AGENDA_JSON), "x", encoding="utf-8") as out:
             out.write(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        _agenda_editions(at, exercise, plan, found, agreement_by_lot(exercise, tenders, mine),
-                         prepared_at)
+        _agenda_editions(
+            at, exercise, plan, found, agreement_by_lot(exercise, tenders, mine), prepared_at
+        )
         for evaluator, name in sheets:
             _csv(
                 at(name),

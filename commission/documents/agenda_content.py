@@ -107,7 +107,8 @@ def agreement_reading(found: Sequence[Agreement], names: Mapping[str, str]) -> s
             "the same panel with any variation to measure."
         )
     low = min(defined, key=lambda a: (a.alpha, a.panel, a.criterion))
-    where = f"{PANEL_NAMES.get(low.panel, low.panel).lower()} on {names.get(low.criterion, low.criterion)}"
+    panel = PANEL_NAMES.get(low.panel, low.panel).lower()
+    where = f"{panel} on {names.get(low.criterion, low.criterion)}"
     tail = (
         f"; {undefined} {'is' if undefined == 1 else 'are'} undefined (too few shared scores, "
         "or all the same)"
