@@ -238,7 +238,7 @@ def lot_section(
     outlying = sum(len(s.outliers) for s in mine)
     facts = [
         ("Exercise", c.text(exercise.title)),
-        ("Lot", c.text(f"{lot}: ", title)),
+        ("Lot", c.text(title if title == lot else f"{title} ({lot})")),
     ]
     if context.prepared:
         facts.append(("Date", c.text(context.prepared)))
@@ -246,9 +246,8 @@ def lot_section(
         (
             "To discuss",
             c.text(
-                f"{c.plural(divergent, 'divergent point')} and "
-                f"{c.plural(outlying, 'outlying score')} among "
-                f"{c.plural(len(mine), 'tender and criterion', 'tenders and criteria')}"
+                f"{c.plural(len(mine), 'point')} (a tender on a criterion), "
+                f"{divergent} of them divergent; {c.plural(outlying, 'outlying score')}"
             ),
         )
     )
