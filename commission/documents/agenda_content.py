@@ -261,9 +261,9 @@ def lot_section(
             ),
             level=2,
         ),
-        agreement_section(agreement, names),
     ]
     if mine:
+        blocks.append(agreement_section(agreement, names))
         blocks += [point_section(s, names, threshold) for s in mine]
     else:
         blocks.append(c.Paragraph(c.text("No independent scores in this lot yet.")))
