@@ -126,7 +126,8 @@ def test_each_tampered_round_row_lot_and_note_is_named(db_url: str, tmp_path: Pa
         "INSERT INTO round_scores (exercise_id, evaluator_id, tender_id, criterion_id, round, "
         "score, comment, reason, source_file, source_row, source_column, source_sha256) "
         "SELECT exercise_id, 'R3', tender_id, criterion_id, round, 1, comment, reason, "
-        f"source_file, source_row, source_column, source_sha256 FROM round_scores WHERE {r1_assets}",
+        "source_file, source_row, source_column, source_sha256 FROM round_scores "
+        f"WHERE {r1_assets}",
     )
     code, report = _verify(db_url)
     assert code == 1
@@ -135,7 +136,8 @@ def test_each_tampered_round_row_lot_and_note_is_named(db_url: str, tmp_path: Pa
         "moderated score R1 / T-001 / local-assets is 5 in the database, 2 in the audit trail "
         f"(entry {seqs['moderated R1 local-assets']})",
         "moderated score R2 / T-001 / local-insights: reason is 'No reason' in the database, "
-        f"'The survey was read again' in the audit trail (entry {seqs['moderated R2 local-insights']})",
+        "'The survey was read again' in the audit trail "
+        f"(entry {seqs['moderated R2 local-insights']})",
         f"independent abstention R2 / T-001 / local-assets is in the audit trail (entry "
         f"{seqs['abstained']}) but not in the database",
         "moderation note T-001 / local-insights: note is 'Rewritten.' in the database, "
@@ -155,7 +157,7 @@ def test_each_tampered_round_row_lot_and_note_is_named(db_url: str, tmp_path: Pa
     assert "moderated score R1 / T-001 / local-assets is 5 in the database" in result.output
 
 
-def test_a_changed_abstention_comment_and_a_moderated_abstention_scored(
+def test_a_changed_abstention_an_abstention_scored_a_lot_frozen_and_a_note_added(
     db_url: str, tmp_path: Path
 ) -> None:
     seqs = _moderated(db_url, tmp_path)
@@ -165,6 +167,13 @@ def test_a_changed_abstention_comment_and_a_moderated_abstention_scored(
         "AND round = 'independent'",
         "UPDATE round_scores SET score = 4 WHERE evaluator_id = 'R1' "
         "AND criterion_id = 'local-insights' AND round = 'moderated'",
+        "INSERT INTO frozen_lots (exercise_id, lot_id, frozen_at) "
+        "SELECT exercise_id, 'west', frozen_at FROM frozen_lots",
+        "INSERT INTO moderation_notes (exercise_id, tender_id, criterion_id, note, source_file, "
+        "source_row, recorded_at) SELECT exercise_id, 'T-002', criterion_id, note, source_file, "
+        "source_row, recorded_at FROM moderation_notes WHERE criterion_id = 'local-assets'",
+        "UPDATE moderation_notes SET source_row = 9 WHERE tender_id = 'T-001' "
+        "AND criterion_id = 'local-assets'",
     )
     code, report = _verify(db_url)
     assert code == 1
@@ -173,6 +182,10 @@ def test_a_changed_abstention_comment_and_a_moderated_abstention_scored(
         f"'I run the food bank' in the audit trail (entry {seqs['abstained']})",
         "moderated abstention R1 / T-001 / local-insights is 4 in the database, none in the "
         f"audit trail (entry {seqs['moderated R1 local-insights']})",
+        "the frozen independent round of lot west is in the database but no audit entry wrote it",
+        "moderation note T-001 / local-assets: row is 9 in the database, 2 in the audit trail "
+        f"(entry {seqs['moderation-note']})",
+        "moderation note T-002 / local-assets is in the database but no audit entry wrote it",
     ]
 
 
@@ -210,7 +223,7 @@ def test_an_abstention_audited_before_rows_were_recorded_is_a_limit(
 
     loaded(sqlite_url)
     _ok(cli(sqlite_url, "scores", "import", _csv(tmp_path / "r1.csv", INDEPENDENT)))
-    _rewrite_without(sqlite_url, "abstentions-recorded", audit)
+    _rewrite(sqlite_url, audit, lambda r: None if r["action"] == "abstentions-recorded" else r)
     code, report = _verify(sqlite_url)
     assert code == 0, report
     assert any(
@@ -235,10 +248,9 @@ def test_an_abstention_audited_before_rows_were_recorded_is_a_limit(
     ), report
 
 
-def _rewrite_without(url: str, action: str, audit: Any) -> None:
-    """The trail as it would have been written without the ``action`` entries: the others
-    appended again in order, each transaction's entries together, with their payloads (as an
-    older version of commission wrote it)."""
+def _rewrite(url: str, audit: Any, older: Any) -> None:
+    """The trail as an older version of commission wrote it: ``older(entry)`` (None: no such
+    entry) appended again in order, each transaction's entries together, with their payloads."""
     from itertools import groupby
 
     engine = make_engine(url)
@@ -250,7 +262,7 @@ def _rewrite_without(url: str, action: str, audit: Any) -> None:
                 connection.execute(text(f"DROP TRIGGER {name}"))
             connection.execute(text("DELETE FROM audit_payloads"))
             connection.execute(text("DELETE FROM audit_entries"))
-            kept = [r for r in rows if r["action"] != action]
+            kept = [r for r in map(older, rows) if r is not None]
             for (exercise, _), group in groupby(kept, key=lambda r: (r["exercise"], r["at"])):
                 events = [
                     (r["action"], r["details"], bodies[r["seq"]][1])
@@ -261,3 +273,44 @@ def _rewrite_without(url: str, action: str, audit: Any) -> None:
                 audit.append(connection, exercise, events)
     finally:
         engine.dispose()
+
+
+def test_moderated_entries_written_before_they_held_the_sha256_still_replay(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """``score-moderated`` entries without the sheet's SHA-256 in ``new`` (as first written):
+    the SHA-256 of their ``moderated-sheet-imported`` entry stands in; every row is checked."""
+    from commission.store import audit
+
+    def older(entry: dict[str, Any]) -> dict[str, Any] | None:
+        if entry["action"] == "abstentions-recorded":
+            return None
+        if entry["action"] == "score-moderated":
+            new = {k: v for k, v in entry["details"]["new"].items() if k != "sha256"}
+            return {**entry, "details": {**entry["details"], "new": new}}
+        return entry
+
+    seqs = _moderated(sqlite_url, tmp_path)
+    _rewrite(sqlite_url, audit, older)
+    code, report = _verify(sqlite_url)
+    assert code == 0, report
+    assert len(report["limits"]) == 1 and "recorded abstentions" in report["limits"][0]
+    _sql(
+        sqlite_url,
+        "UPDATE round_scores SET source_sha256 = '" + "0" * 64 + "' WHERE "
+        "evaluator_id = 'R2' AND round = 'moderated'",
+    )
+    code, report = _verify(sqlite_url)
+    assert code == 1
+    # one entry fewer before it: the abstentions-recorded entry was taken away
+    seq = seqs["moderated R2 local-insights"] - 1
+    assert _messages(report) == [
+        "moderated score R2 / T-001 / local-insights: sha256 is '" + "0" * 64 + "' in the "
+        f"database, '{_sha(tmp_path / 'moderated.csv')}' in the audit trail (entry {seq})"
+    ]
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -19,8 +19,9 @@ What the entries hold, so that the expected state can be rebuilt from the trail 
   replayed by :mod:`.ledger_rounds`.
 
 Replaying the entries in order gives every exercise, tender, score, round score, frozen lot,
-moderation note and decision row the database should hold; :func:`compare` names each one that is not so ("score R1 / T-001 / local-assets is
-5 in the database, 4 in the audit trail (entry 7)"). Timestamps of rows are not compared.
+moderation note and decision row the database should hold; :func:`compare` names each one that
+is not so ("score R1 / T-001 / local-assets is 5 in the database, 4 in the audit trail (entry
+7)"). Timestamps of rows are not compared.
 
 Entries written before the rows were recorded (no ``scores`` in a ``sheet-imported``) still
 verify their chain, their exercises, tenders and decisions, and the number of score rows, but

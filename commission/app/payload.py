@@ -1,4 +1,5 @@
-"""The score rows an import entry wrote, as the canonical JSON kept in ``audit_payloads``.
+"""The score rows an import entry wrote, as the canonical JSON kept in ``audit_payloads``
+(plain scores: :func:`score_payload`; round rows such as abstentions: :func:`round_payload`).
 
 Column by column, each distinct id written once: about 23 bytes a row, encoded and decoded in one
 ``json`` call each. The entry's details hold the SHA-256 of this text (:mod:`.ledger`).
@@ -112,7 +113,8 @@ def round_payload(rows: pd.DataFrame) -> tuple[str, dict[str, Any]]:
     body["score"] = [_score(r) for r in records]
     body["row"] = [int(r["row"]) for r in records]
     for name, key in (("comment", "comments"), ("reason", "reasons")):
-        body[key] = [[i, t] for i, r in enumerate(records) if (t := stored_text(r.get(name))) is not None]
+        texts = [stored_text(r.get(name)) for r in records]
+        body[key] = [[i, t] for i, t in enumerate(texts) if t is not None]
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return text, {"format": ROUNDS_FORMAT, "rows": len(records), "sha256": digest}
