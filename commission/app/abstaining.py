@@ -145,9 +145,10 @@ class Marks:
 
     def write(
         self, repo: Repository, exercise_id: str, scores: pd.DataFrame, sha: Mapping[str, str]
-    ) -> list[tuple[str, Mapping[str, Any]]]:
-        """Store the swaps and abstentions; their audit events."""
-        events: list[tuple[str, Mapping[str, Any]]] = []
+    ) -> list[Any]:
+        """Store the swaps and abstentions; their audit events (new abstentions recorded row by
+        row in a payload, :func:`abstention_events`)."""
+        events: list[Any] = []
         swapped = scores[(self.status == "swap").to_numpy()]
         if len(swapped):
             keys = _keys(swapped)
@@ -157,16 +158,20 @@ class Marks:
             for row in swapped.itertuples(index=False):
                 before = old.loc[(row.evaluator, row.tender, row.criterion)]
                 events.append(
-                    _replaced(row, {"abstained": True, "comment": before["stored_comment"]})
+                    _replaced(row, {"abstained": True, "comment": before["stored_comment"]}, sha)
                 )
         a, state = self.abstentions, self.abstain_status
-        repo.insert_round_scores(exercise_id, "independent", a[(state == "new").to_numpy()], sha)
+        added = a[(state == "new").to_numpy()]
+        repo.insert_round_scores(exercise_id, "independent", added, sha)
+        events += abstention_events(added, sha)
         changed = a[(state == "changed").to_numpy()]
         repo.update_round_scores(exercise_id, "independent", changed, sha)
         old = self.stored.set_index(_KEY)
         for row in changed.itertuples(index=False):
             before = old.loc[(row.evaluator, row.tender, row.criterion)]
-            events.append(_replaced(row, {"abstained": True, "comment": before["stored_comment"]}))
+            events.append(
+                _replaced(row, {"abstained": True, "comment": before["stored_comment"]}, sha)
+            )
         swap = a[(state == "swap").to_numpy()]
         if len(swap):
             plain = self.plain.set_index(_KEY)
@@ -176,6 +181,7 @@ class Marks:
                     _replaced(
                         row,
                         {"score": int(before["stored_score"]), "comment": before["stored_comment"]},
+                        sha,
                     )
                 )
             repo.delete_plain_scores(exercise_id, _keys(swap))
@@ -237,7 +243,25 @@ def _keys(rows: pd.DataFrame) -> list[tuple[str, str, str]]:
     return [tuple(map(str, k)) for k in rows[_KEY].values.tolist()]  # type: ignore[misc]
 
 
-def _replaced(row: Any, old: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+def abstention_events(rows: pd.DataFrame, sha: Mapping[str, str]) -> list[Any]:
+    """One ``abstentions-recorded`` event per sheet with new independent abstentions: the rows,
+    as stored, kept beside the entry (:func:`commission.app.payload.round_payload`), their
+    digest in its details."""
+    from .payload import round_payload
+
+    events: list[Any] = []
+    for name, mine in rows.groupby("file", sort=False) if len(rows) else ():
+        body, summary = round_payload(mine)
+        details = {"file": str(name), "sha256": sha[str(name)], "round": "independent"}
+        events.append(("abstentions-recorded", {**details, "rows": summary}, body))
+    return events
+
+
+def _replaced(
+    row: Any, old: Mapping[str, Any], sha: Mapping[str, str]
+) -> tuple[str, Mapping[str, Any]]:
+    from .payload import stored_text
+
     abstained = bool(getattr(row, "abstain", False))
     new: dict[str, Any] = {"abstained": True} if abstained else {"score": int(row.score)}
     new.update(
@@ -245,6 +269,10 @@ def _replaced(row: Any, old: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]
         file=str(row.file),
         row=int(row.row),
         column=None if row.column is None else str(row.column),
+        sha256=sha[str(row.file)],
     )
+    if abstained:
+        # the reason column of the sheet, as the round row keeps it
+        new["reason"] = stored_text(getattr(row, "reason", None))
     key = {"evaluator": row.evaluator, "tender": row.tender, "criterion": row.criterion}
     return ("score-replaced", {**key, "old": dict(old), "new": new})

@@ -15,10 +15,13 @@ What the entries hold, so that the expected state can be rebuilt from the trail 
 - ``score-replaced`` holds the old and the new value of one score (file, row, column, comment,
   and now the new sheet's SHA-256).
 - ``decision-issued`` holds the lot, the digest, whether provisional, and the files.
+- the moderation stage's entries (abstentions, moderated scores, frozen lots, notes) are
+  replayed by :mod:`.ledger_rounds`.
 
-Replaying the entries in order gives every exercise, tender, score and decision row the database
-should hold; :func:`compare` names each one that is not so ("score R1 / T-001 / local-assets is
-5 in the database, 4 in the audit trail (entry 7)"). Timestamps of rows are not compared.
+Replaying the entries in order gives every exercise, tender, score, round score, frozen lot,
+moderation note and decision row the database should hold; :func:`compare` names each one that
+is not so ("score R1 / T-001 / local-assets is 5 in the database, 4 in the audit trail (entry
+7)"). Timestamps of rows are not compared.
 
 Entries written before the rows were recorded (no ``scores`` in a ``sheet-imported``) still
 verify their chain, their exercises, tenders and decisions, and the number of score rows, but
@@ -37,6 +40,8 @@ from .payload import as_objects, decode_scores
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .ledger_rounds import Rounds
 
 #: Problems listed per verification; the rest are counted in one summary.
 MAX_LISTED = 200
@@ -65,15 +70,20 @@ class Expected:
     #: Per exercise: (entry, rows added) of imports that did not record their rows.
     unrecorded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Round scores, frozen lots and notes (:mod:`.ledger_rounds`).
+    rounds: Rounds | None = None
 
 
 def replay(entries: Iterable[Mapping[str, Any]], payload: Any, payload_seqs: set[int]) -> Expected:
     """Rebuild the expected rows from ``entries`` in order; ``payload(seq)`` gives ``(sha256,
     body)`` of an entry's stored rows."""
-    expected = Expected()
+    from .ledger_rounds import Rounds
+
+    expected = Expected(rounds=Rounds())
     sheet_sha: dict[tuple[str, str], str] = {}
     for entry in entries:
         seq, action, exercise = entry["seq"], entry["action"], entry["exercise"]
+        expected.rounds.take(entry, payload, payload_seqs)  # type: ignore[union-attr]
         details = entry["details"]
         if action == "exercise-initialised":
             expected.exercises[details["exercise"]] = {"seq": seq, **details}
@@ -166,8 +176,14 @@ def compare(
     decisions: Sequence[Mapping[str, Any]],
     scores: pd.DataFrame,
     tender_columns: Any,
+    round_scores: pd.DataFrame | None = None,
+    frozen_lots: set[tuple[str, str]] | None = None,
+    moderation_notes: Sequence[Mapping[str, Any]] | None = None,
 ) -> Comparison:
-    """Every row of the store that is not what the replayed trail gives, named."""
+    """Every row of the store that is not what the replayed trail gives, named (the round
+    tables left unchecked when not given)."""
+    from .ledger_rounds import Rounds, check_rounds
+
     found = _Found()
     for problem in expected.problems:
         found.add(problem)
@@ -175,12 +191,23 @@ def compare(
     _check_tenders(expected, tenders, defaults, tender_columns, found)
     _check_decisions(expected, decisions, found)
     limits = _check_scores(expected, scores, found)
+    several = len(set(expected.exercises) | {row["id"] for row in exercises}) > 1
+    limits += check_rounds(
+        expected.rounds or Rounds(), round_scores, frozen_lots, moderation_notes, found, several
+    )
     counts = {
         "exercises": len(exercises),
         "tenders": len(tenders),
         "scores": len(scores),
         "decisions": len(decisions),
     }
+    for name, rows in (
+        ("round scores", round_scores),
+        ("frozen lots", frozen_lots),
+        ("moderation notes", moderation_notes),
+    ):
+        if rows is not None and len(rows):
+            counts[name] = len(rows)
     return Comparison(tuple(found.listed), found.total, tuple(limits), counts)
 
 

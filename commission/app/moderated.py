@@ -84,7 +84,7 @@ def import_moderated(
         events: list[tuple[str, Mapping[str, Any]]] = [
             ("moderated-sheet-imported", {**f, "evaluator": evaluator}) for f in files
         ]
-        events += _events(plan[new | changed])
+        events += _events(plan[new | changed], sha)
         repo.append_audit(exercise_id, events)
     return outcome
 
@@ -223,8 +223,11 @@ def _file_counts(name: str, sha256: str, plan: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _events(changes: pd.DataFrame) -> list[tuple[str, Mapping[str, Any]]]:
-    """One audit event per moderated change: what it was, what it is, and why."""
+def _events(changes: pd.DataFrame, sha: Mapping[str, str]) -> list[tuple[str, Mapping[str, Any]]]:
+    """One audit event per moderated change: what it was, what it is, and why; ``new`` is the
+    round row as stored (the reason as written, the sheet's SHA-256), which the ledger replays."""
+    from .payload import stored_text
+
     events: list[tuple[str, Mapping[str, Any]]] = []
     for row in changes.itertuples(index=False):
         now = _state(row.score, bool(row.abstain))
@@ -239,7 +242,10 @@ def _events(changes: pd.DataFrame) -> list[tuple[str, Mapping[str, Any]]]:
             file=str(row.file),
             row=int(row.row),
             column=None if row.column is None else str(row.column),
+            sha256=sha[str(row.file)],
         )
+        if new["reason"] != stored_text(row.reason):
+            new["stored_reason"] = stored_text(row.reason)
         key = {"evaluator": row.evaluator, "tender": row.tender, "criterion": row.criterion}
         events.append(("score-moderated", {**key, "old": old, "new": new}))
     return events

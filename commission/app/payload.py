@@ -1,4 +1,5 @@
-"""The score rows an import entry wrote, as the canonical JSON kept in ``audit_payloads``.
+"""The score rows an import entry wrote, as the canonical JSON kept in ``audit_payloads``
+(plain scores: :func:`score_payload`; round rows such as abstentions: :func:`round_payload`).
 
 Column by column, each distinct id written once: about 23 bytes a row, encoded and decoded in one
 ``json`` call each. The entry's details hold the SHA-256 of this text (:mod:`.ledger`).
@@ -84,3 +85,87 @@ def as_objects(columns: Mapping[str, Any]) -> dict[str, Any]:
         name: pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
         for name, values in columns.items()
     }
+
+
+ROUNDS_FORMAT = "commission-round-rows/1"
+
+
+def round_payload(rows: pd.DataFrame) -> tuple[str, dict[str, Any]]:
+    """The canonical JSON body of round rows (a marked score frame: evaluator, tender,
+    criterion, score or None for an abstention, comment, reason, row, column) as the store
+    keeps them, and the summary its entry holds. Coded like :func:`score_payload`; ``score``
+    is null for an abstention, ``comments`` and ``reasons`` are ``[index, text]`` pairs."""
+    body: dict[str, Any] = {"format": ROUNDS_FORMAT}
+    records = [dict(zip(rows.columns, v, strict=True)) for v in rows.itertuples(index=False)]
+    for name, values in (
+        ("evaluator", "evaluators"),
+        ("tender", "tenders"),
+        ("criterion", "criteria"),
+        ("column", "columns"),
+    ):
+        seen: dict[str, int] = {}
+        codes = []
+        for record in records:
+            value = stored_text(record.get(name))
+            codes.append(-1 if value is None else seen.setdefault(value, len(seen)))
+        body[name] = codes
+        body[values] = list(seen)
+    body["score"] = [_score(r) for r in records]
+    body["row"] = [int(r["row"]) for r in records]
+    for name, key in (("comment", "comments"), ("reason", "reasons")):
+        texts = [stored_text(r.get(name)) for r in records]
+        body[key] = [[i, t] for i, t in enumerate(texts) if t is not None]
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text, {"format": ROUNDS_FORMAT, "rows": len(records), "sha256": digest}
+
+
+def decode_rounds(body: str) -> list[dict[str, Any]]:
+    """The round rows a payload body holds, as mappings with evaluator, tender, criterion,
+    score (None: abstained), comment, reason, row, column (the inverse of
+    :func:`round_payload`)."""
+    data = json.loads(body)
+    if data.get("format") != ROUNDS_FORMAT:
+        raise ValueError(f"unknown payload format {data.get('format')!r}")
+    comments, reasons = dict(map(tuple, data["comments"])), dict(map(tuple, data["reasons"]))
+
+    def look(name: str, values: str, i: int) -> str | None:
+        code = data[name][i]
+        return None if code < 0 else data[values][code]
+
+    return [
+        {
+            "evaluator": look("evaluator", "evaluators", i),
+            "tender": look("tender", "tenders", i),
+            "criterion": look("criterion", "criteria", i),
+            "score": score,
+            "comment": comments.get(i),
+            "reason": reasons.get(i),
+            "row": data["row"][i],
+            "column": look("column", "columns", i),
+        }
+        for i, score in enumerate(data["score"])
+    ]
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def stored_text(value: Any) -> str | None:
+    """Text as the store keeps it (:mod:`commission.store.rounds`): None for a missing value."""
+    return None if _missing(value) else str(value)
+
+
+def _score(record: Mapping[str, Any]) -> int | None:
+    score = record.get("score")
+    if bool(record.get("abstain", False)) or _missing(score):
+        return None
+    return int(score)

@@ -2,7 +2,9 @@
 
 What ``commission audit --verify`` compares with the replayed trail (:mod:`commission.app.ledger`):
 the exercises with their lots, evaluators and conflicts, the tenders, the scores and the
-decisions. Plain rows, read fast: the score rows come through the driver's own cursor as tuples.
+decisions, and the moderation stage's rows: round scores (moderated scores and abstentions),
+frozen lots and moderation notes. Plain rows, read fast: the score rows come through the
+driver's own cursor as tuples. The ledger reads stored rows only through these functions.
 """
 
 from __future__ import annotations
@@ -12,7 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from .models import ConflictRow, DecisionRow, EvaluatorRow, ExerciseRow, LotRow, TenderRow
+from .models import (
+    ConflictRow,
+    DecisionRow,
+    EvaluatorRow,
+    ExerciseRow,
+    FrozenLotRow,
+    LotRow,
+    ModerationNoteRow,
+    RoundScoreRow,
+    TenderRow,
+)
 from .repository import _price_text
 
 if TYPE_CHECKING:
@@ -26,6 +38,21 @@ SCORE_COLUMNS = (
     "criterion",
     "score",
     "comment",
+    "file",
+    "row",
+    "column",
+    "sha256",
+)
+#: The round score columns compared, in the order of :func:`round_scores`.
+ROUND_COLUMNS = (
+    "exercise",
+    "evaluator",
+    "tender",
+    "criterion",
+    "round",
+    "score",
+    "comment",
+    "reason",
     "file",
     "row",
     "column",
@@ -111,3 +138,47 @@ def scores(connection: Connection) -> pd.DataFrame:
     return pd.DataFrame(
         {name: grid[:, i] for i, name in enumerate(SCORE_COLUMNS)}, dtype=object, copy=False
     )
+
+
+def round_scores(connection: Connection) -> pd.DataFrame:
+    """Every stored round row (a moderated score, or an abstention in either round), columns
+    :data:`ROUND_COLUMNS`, ``score`` None for an abstention; object columns, in no order."""
+    import pandas as pd
+
+    r = RoundScoreRow
+    query = select(
+        r.exercise_id,
+        r.evaluator_id,
+        r.tender_id,
+        r.criterion_id,
+        r.round,
+        r.score,
+        r.comment,
+        r.reason,
+        r.source_file,
+        r.source_row,
+        r.source_column,
+        r.source_sha256,
+    )
+    rows = [tuple(row) for row in connection.execute(query)]
+    return pd.DataFrame(rows, columns=list(ROUND_COLUMNS), dtype=object)
+
+
+def frozen_lots(connection: Connection) -> set[tuple[str, str]]:
+    """(exercise, lot) of every lot whose independent round is frozen."""
+    query = select(FrozenLotRow.exercise_id, FrozenLotRow.lot_id)
+    return {tuple(row) for row in connection.execute(query)}  # type: ignore[misc]
+
+
+def moderation_notes(connection: Connection) -> list[dict[str, Any]]:
+    """Every stored moderation note: exercise, tender, criterion, note, file, row."""
+    n = ModerationNoteRow
+    query = select(
+        n.exercise_id.label("exercise"),
+        n.tender_id.label("tender"),
+        n.criterion_id.label("criterion"),
+        n.note,
+        n.source_file.label("file"),
+        n.source_row.label("row"),
+    ).order_by(n.exercise_id, n.tender_id, n.criterion_id)
+    return [dict(row._mapping) for row in connection.execute(query)]

@@ -529,6 +529,9 @@ class Repository(RoundReads):
             "tenders": current.tenders(c),
             "decisions": current.decisions(c),
             "scores": current.scores(c),
+            "round_scores": current.round_scores(c),
+            "frozen_lots": current.frozen_lots(c),
+            "moderation_notes": current.moderation_notes(c),
             "tender_columns": current.tender_columns,
         }
 
