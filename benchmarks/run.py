@@ -249,7 +249,14 @@ class Runner:
         if {"import", "results", "audit"} & set(wanted):
             self.record("import", engine.name, "floor", self.measure("import", "floor", floor))
         project = engine.fresh_project()
-        self.record("import", engine.name, "project", self.measure("import", "project", project))
+        imported = self.measure("import", "project", project)
+        self.record("import", engine.name, "project", imported)
+        floored = self.figures[("import", engine.name)].get("floor_count", [imported["count"]])
+        if floored[-1] != imported["count"]:
+            raise SystemExit(
+                f"{engine.name}: the project imported {imported['count']:,} rows, "
+                f"the floor {floored[-1]:,}: they must write the same rows"
+            )
         for stage in ("results", "audit", "decide"):
             if stage in wanted:
                 self.pair(stage, engine.name, project, floor)
