@@ -95,7 +95,7 @@ def table(
     lines = [
         f"commission benchmark · {time.strftime('%Y-%m-%d %H:%M')} · {info['cores']} cores · "
         f"{info['cpu']} · {info['memory']} · Python {info['python']} · "
-        f"load {info['load_at_end']} · {runs}",
+        f"load {info['load_at_start']} → {info['load_at_end']} · {runs}",
         f"{'stage':34} {'engine':10} {'project s':>9} {'floor s':>8} {'ratio':>6} "
         f"{'spread':>11} {'target':>7} {'ok':>3} {'peak MiB':>8}",
     ]

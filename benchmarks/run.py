@@ -1,7 +1,7 @@
 """The scale benchmark of SPEC §10: every stage on SQLite and on PostgreSQL, beside its floor.
 
     python benchmarks/run.py                                  # full size: 10,000 tenders, 1M rows
-    python benchmarks/run.py --quick                          # a smoke run (CI), about a minute
+    python benchmarks/run.py --quick                          # a smoke run (CI), a minute or two
     python benchmarks/run.py --rows 100000 --tenders 1000 --runs 3 --engine both --json out.json
 
 Every measurement runs in its own fresh Python process (``--child STAGE SIDE``), so each has its
@@ -377,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         child(args.child[0], args.child[1], job)
         return 0
 
+    load_at_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     sizes = _prepare_data(args, data, show)
     if args.lot is None:
         exercise = json.loads((data / "exercise.json").read_text(encoding="utf-8"))
@@ -408,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         for engine in engines:
             engine.close()
     rows = report.rows(runner.figures, wanted, [e.name for e in engines], skipped, TARGETS)
-    info = machine()
+    info = machine() | {"load_at_start": load_at_start}
     print(report.table(rows, sizes, args, info, MEMORY_TARGET_MIB))
     if args.json:
         document = {"machine": info, "sizes": sizes, "runs": args.runs, "rows": rows}
