@@ -216,7 +216,7 @@ def _carry_over(bind: sa.Connection) -> None:
         names += ["round", "score", "comment", "reason"] if with_round else ["score", "comment"]
         names += ["sheet_id", "sheet_row", "sheet_column"]
         table = sa.table(target, *(sa.column(n) for n in names))
-        result = bind.execution_options(yield_per=CHUNK).execute(sa.text(select))
+        result = bind.execute(sa.text(select).execution_options(yield_per=CHUNK))
         for chunk in result.partitions(CHUNK):
             rows = []
             for ex, ev, te, cr, rnd, score, comment, reason, file, row, column, sha in chunk:
