@@ -54,6 +54,7 @@ def score_tuples(
     """Score-frame rows as tuples of the scores table (``SCORE_TABLE_COLUMNS``), in
     primary-key order: exercise, tender, criterion, evaluator numbers, score, comment, sheet,
     sheet row, sheet column."""
+    import gc
     import itertools
 
     import numpy as np
@@ -71,20 +72,27 @@ def score_tuples(
     score = rows["score"].to_numpy(dtype=np.int64)
     sheet_row = rows["row"].to_numpy(dtype=np.int64)
     column_codes = np.asarray(columns, dtype=object)
-    return list(
-        zip(
-            itertools.repeat(keys.exercise_id, len(rows)),
-            tender[order].tolist(),
-            criterion[order].tolist(),
-            evaluator[order].tolist(),
-            score[order].tolist(),
-            comments[order].tolist(),
-            sheet_ids[order].tolist(),
-            sheet_row[order].tolist(),
-            column_codes[order].tolist(),
-            strict=True,
+    # a million new tuples would set the cycle collector off again and again: none is a cycle
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return list(
+            zip(
+                itertools.repeat(keys.exercise_id, len(rows)),
+                tender[order].tolist(),
+                criterion[order].tolist(),
+                evaluator[order].tolist(),
+                score[order].tolist(),
+                comments[order].tolist(),
+                sheet_ids[order].tolist(),
+                sheet_row[order].tolist(),
+                column_codes[order].tolist(),
+                strict=True,
+            )
         )
-    )
+    finally:
+        if collecting:
+            gc.enable()
 
 
 TENDER_COLUMNS = (

@@ -112,8 +112,7 @@ class Sheets:
         if exercise_id is not None:
             query = query.where(s.exercise_id == exercise_id)
         self.rows: dict[int, list[Any]] = {
-            int(r[0]): [r[1], r[2], r[3], r[4], list(r[5] or [])]
-            for r in connection.execute(query)
+            int(r[0]): [r[1], r[2], r[3], r[4], list(r[5] or [])] for r in connection.execute(query)
         }
         self._by_key = {(r[0], r[1], r[2], r[3]): i for i, r in self.rows.items()}
 

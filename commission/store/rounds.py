@@ -127,9 +127,7 @@ class RoundReads:
                 func.count(seen.c.score),
                 func.count(),
             )
-            .join(
-                evaluators, and_(e.exercise_id == exercise_id, e.number == seen.c.evaluator_no)
-            )
+            .join(evaluators, and_(e.exercise_id == exercise_id, e.number == seen.c.evaluator_no))
             .group_by(seen.c.tender_no, seen.c.criterion_no, e.panel)
         )
         names = ["tender_no", "criterion_no", "panel", "total", "count", "n"]

@@ -122,9 +122,7 @@ def _number_columns(bind: sa.Connection) -> None:
     # ADD COLUMN with a default, then the real numbers: no table copy on SQLite, whose other
     # tables' foreign keys to evaluators and tenders a batch copy would trip over.
     for table in ("evaluators", "tenders"):
-        op.add_column(
-            table, sa.Column("number", sa.Integer(), nullable=False, server_default="0")
-        )
+        op.add_column(table, sa.Column("number", sa.Integer(), nullable=False, server_default="0"))
 
 
 def _number_keys(bind: sa.Connection) -> None:
