@@ -110,7 +110,10 @@ def _load_into_postgresql(source: Path, url: str) -> None:
                     cursor = old.execute(f"SELECT * FROM {name}")
                     columns = [d[0] for d in cursor.description]
                     rows = [
-                        {c: _value(table.c[c].type, v, exactjson) for c, v in zip(columns, row)}
+                        {
+                            c: _value(table.c[c].type, v, exactjson)
+                            for c, v in zip(columns, row, strict=True)
+                        }
                         for row in cursor
                     ]
                     if rows:
