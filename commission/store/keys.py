@@ -165,20 +165,21 @@ class Sheets:
         import numpy as np
         import pandas as pd
 
-        files = pd.Series(np.asarray(files, dtype=object), dtype=object)
-        columns = pd.Series(np.asarray(columns, dtype=object), dtype=object)
-        sheet_ids = np.zeros(len(files), dtype=np.int64)
-        column_codes = np.full(len(files), -1, dtype=np.int64)
-        present = columns.notna().to_numpy()
-        for name, where in files.groupby(files, sort=False).indices.items():
-            named = columns.iloc[where][present[where]].astype(str)
-            sheet_id, index = self.ensure(str(name), sha[str(name)], round_name, named.unique())
-            sheet_ids[where] = sheet_id
-            mine = where[present[where]]
-            column_codes[mine] = named.map(index).to_numpy(dtype=np.int64)
-        codes = column_codes.astype(object)
+        # one hash pass over each column; the few (file, column) pairs are looked up after
+        file_codes, file_names = pd.factorize(np.asarray(files, dtype=object))
+        column_codes, column_names = pd.factorize(np.asarray(columns, dtype=object))
+        lookup = np.full((len(file_names), len(column_names) + 1), -1, dtype=np.int64)
+        sheet_of = np.zeros(len(file_names), dtype=np.int64)
+        for i, name in enumerate(file_names):
+            used = np.unique(column_codes[file_codes == i])
+            used = used[used >= 0]
+            named = [str(column_names[c]) for c in used]
+            sheet_id, index = self.ensure(str(name), sha[str(name)], round_name, named)
+            sheet_of[i] = sheet_id
+            lookup[i, used] = [index[n] for n in named]
+        codes = lookup[file_codes, column_codes].astype(object)  # -1 picks the last column
         codes[column_codes < 0] = None
-        return sheet_ids, codes.tolist()
+        return sheet_of[file_codes], codes.tolist()
 
     def decode(self, sheet_ids: Any, columns: Any) -> tuple[Any, Any, Any]:
         """``(file, sha256, column)`` object arrays for rows' sheet ids and column indexes."""
