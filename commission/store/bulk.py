@@ -122,24 +122,24 @@ def insert_tenders(
     from .repository import _price_text
 
     now = datetime.now(UTC)
+    copying = connection.dialect.name == "postgresql"
     rows = []
     for tender, number in zip(tenders, numbers, strict=True):
         price, currency = _price_text(tender.document)
-        document = exactjson.dumps(dict(tender.document))
+        # COPY takes the JSON as text, written as SQLAlchemy's JSON type writes it
+        document = exactjson.dumps(dict(tender.document)) if copying else dict(tender.document)
         rows.append(
             (exercise_id, tender.id, tender.lot, tender.bidder, price, currency)
             + (document, digests[tender.id], now, number)
         )
     if not rows:
         return
-    if connection.dialect.name != "postgresql":
+    if not copying:
         from sqlalchemy import insert
 
         from .models import table_of
 
         dicts = [dict(zip(TENDER_COLUMNS, row, strict=True)) for row in rows]
-        for item in dicts:
-            item["document"] = exactjson.loads(item["document"])
         for start in range(0, len(dicts), 1_000):
             connection.execute(insert(table_of(TenderRow)), dicts[start : start + 1_000])
         return
