@@ -63,9 +63,7 @@ def score_tuples(
     criterion = keys.numbers("criterion", rows["criterion"].to_numpy(dtype=object))
     evaluator = keys.numbers("evaluator", rows["evaluator"].to_numpy(dtype=object))
     column = rows["column"] if "column" in rows.columns else [None] * len(rows)
-    sheet_ids, columns = sheets.encode(
-        rows["file"].astype(str).to_numpy(dtype=object), column, sha, round_name
-    )
+    sheet_ids, columns = sheets.encode(rows["file"].to_numpy(dtype=object), column, sha, round_name)
     order = np.lexsort((evaluator, criterion, tender))
     comment = rows["comment"].astype(object)
     comments = comment.where(comment.notna(), None).to_numpy(dtype=object)
