@@ -28,6 +28,19 @@ ROWS = [
 ]
 
 
+# Score rows name evaluators, tenders and criteria by number: these pick a row by its text id.
+def _T(tender: str) -> str:
+    return f"tender_no = (SELECT number FROM tenders WHERE id = '{tender}')"
+
+
+def _C(criterion: str) -> str:
+    return f"criterion_no = (SELECT number FROM criteria WHERE id = '{criterion}')"
+
+
+def _E(evaluator: str) -> str:
+    return f"evaluator_no = (SELECT number FROM evaluators WHERE id = '{evaluator}')"
+
+
 def _sql(url: str, *statements: str, **params: Any) -> None:
     engine = make_engine(url)
     try:
@@ -84,8 +97,7 @@ def test_a_changed_score_is_named_with_both_values_and_its_entry(
     seq = _imported(db_url, tmp_path)
     _sql(
         db_url,
-        "UPDATE scores SET score = 5 WHERE evaluator_id = 'R1' AND tender_id = 'T-001' "
-        "AND criterion_id = 'local-assets'",
+        f"UPDATE scores SET score = 5 WHERE {_E('R1')} AND {_T('T-001')} AND {_C('local-assets')}",
     )
     output = _broken(cli(db_url, "audit", "--verify"))
     assert (
@@ -96,7 +108,7 @@ def test_a_changed_score_is_named_with_both_values_and_its_entry(
 
 def test_a_changed_comment_is_named(db_url: str, tmp_path: Path) -> None:
     seq = _imported(db_url, tmp_path)
-    _sql(db_url, "UPDATE scores SET comment = 'Weak.' WHERE tender_id = 'T-002'")
+    _sql(db_url, f"UPDATE scores SET comment = 'Weak.' WHERE {_T('T-002')}")
     output = _broken(cli(db_url, "audit", "--verify"))
     assert (
         "score R1 / T-002 / local-assets: comment is 'Weak.' in the database, none in the audit "
@@ -108,10 +120,11 @@ def test_an_inserted_score_is_named(db_url: str, tmp_path: Path) -> None:
     _imported(db_url, tmp_path)
     _sql(
         db_url,
-        "INSERT INTO scores (exercise_id, evaluator_id, tender_id, criterion_id, score, comment, "
-        "source_file, source_row, source_column, source_sha256) "
-        "SELECT exercise_id, evaluator_id, tender_id, 'innovation', 5, comment, source_file, "
-        "source_row, source_column, source_sha256 FROM scores WHERE tender_id = 'T-002'",
+        "INSERT INTO scores (exercise_id, tender_no, criterion_no, evaluator_no, score, comment, "
+        "sheet_id, sheet_row, sheet_column) "
+        "SELECT exercise_id, tender_no, (SELECT number FROM criteria WHERE id = 'innovation'), "
+        f"evaluator_no, 5, comment, sheet_id, sheet_row, sheet_column FROM scores WHERE "
+        f"{_T('T-002')}",
     )
     output = _broken(cli(db_url, "audit", "--verify"))
     assert "score R1 / T-002 / innovation (5) is in the database but no audit entry wrote it" in (
@@ -121,7 +134,7 @@ def test_an_inserted_score_is_named(db_url: str, tmp_path: Path) -> None:
 
 def test_a_deleted_score_is_named(db_url: str, tmp_path: Path) -> None:
     seq = _imported(db_url, tmp_path)
-    _sql(db_url, "DELETE FROM scores WHERE criterion_id = 'local-insights'")
+    _sql(db_url, f"DELETE FROM scores WHERE {_C('local-insights')}")
     output = _broken(cli(db_url, "audit", "--verify"))
     assert (
         f"score R1 / T-001 / local-insights (3) is in the audit trail (entry {seq}) but not in "
@@ -198,7 +211,7 @@ def test_replaced_scores_replay_and_a_later_change_names_the_replacement(
         assert check_audit(store).ok, check_audit(store).problems
     _sql(
         db_url,
-        "UPDATE scores SET score = 4 WHERE tender_id = 'T-001' AND criterion_id = 'local-assets'",
+        f"UPDATE scores SET score = 4 WHERE {_T('T-001')} AND {_C('local-assets')}",
     )
     output = _broken(cli(db_url, "audit", "--verify"))
     assert (
@@ -212,8 +225,8 @@ def test_json_lists_every_problem(db_url: str, tmp_path: Path) -> None:
     seq = _imported(db_url, tmp_path)
     _sql(
         db_url,
-        "UPDATE scores SET score = 1 WHERE tender_id = 'T-002'",
-        "DELETE FROM scores WHERE criterion_id = 'local-insights'",
+        f"UPDATE scores SET score = 1 WHERE {_T('T-002')}",
+        f"DELETE FROM scores WHERE {_C('local-insights')}",
         "UPDATE tenders SET bidder = 'X' WHERE id = 'T-005'",
     )
     result = cli(db_url, "audit", "--verify", "--format", "json")
@@ -348,7 +361,7 @@ def test_an_older_trail_verifies_its_chain_and_says_what_it_cannot_prove(
         "value by value" in result.output
     )
     # a changed value goes unseen there, a deleted row does not: the count is recorded
-    _sql(sqlite_url, "DELETE FROM scores WHERE tender_id = 'T-002'")
+    _sql(sqlite_url, f"DELETE FROM scores WHERE {_T('T-002')}")
     assert (
         "exercise wellbeing-hubs-2027 has 2 scores in the database; the audit trail accounts "
         "for 3" in _broken(cli(sqlite_url, "audit", "--verify"))
@@ -360,8 +373,8 @@ def test_a_score_stored_as_text_or_a_fraction_is_named(sqlite_url: str, tmp_path
     seq = _imported(sqlite_url, tmp_path)
     _sql(
         sqlite_url,
-        "UPDATE scores SET score = 4.5 WHERE tender_id = 'T-001' AND criterion_id = 'local-assets'",
-        "UPDATE scores SET score = 'two' WHERE tender_id = 'T-002'",
+        f"UPDATE scores SET score = 4.5 WHERE {_T('T-001')} AND {_C('local-assets')}",
+        f"UPDATE scores SET score = 'two' WHERE {_T('T-002')}",
     )
     output = _broken(cli(sqlite_url, "audit", "--verify"))
     assert (

@@ -32,7 +32,14 @@ def _comments(url: str) -> dict[tuple[str, str, str], str | None]:
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                text("SELECT evaluator_id, tender_id, criterion_id, comment FROM scores")
+                text(
+                    "SELECT e.id, t.id, c.id, s.comment FROM scores s "
+                    "JOIN evaluators e ON e.exercise_id = s.exercise_id "
+                    "AND e.number = s.evaluator_no "
+                    "JOIN tenders t ON t.exercise_id = s.exercise_id AND t.number = s.tender_no "
+                    "JOIN criteria c ON c.exercise_id = s.exercise_id "
+                    "AND c.number = s.criterion_no"
+                )
             )
             return {(e, t, c): comment for e, t, c, comment in rows}
     finally:

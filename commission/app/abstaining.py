@@ -100,9 +100,9 @@ class Marks:
     def problems(self, scores: pd.DataFrame) -> list[Problem]:
         """Overwrites that swap a score and an abstention, or change an abstention's reason."""
         rows = []
-        for row, state in zip(scores.itertuples(index=False), self.status.tolist(), strict=True):
-            if state == "swap":
-                rows.append((row, f"would replace {row.evaluator}'s stored abstention"))
+        swapped = (self.status == "swap").to_numpy(dtype=bool)
+        for row in scores[swapped].itertuples(index=False):  # a few rows, not every score
+            rows.append((row, f"would replace {row.evaluator}'s stored abstention"))
         for row, state in zip(
             self.abstentions.itertuples(index=False), self.abstain_status.tolist(), strict=True
         ):
@@ -200,7 +200,7 @@ def independent_marks(
     """Compare the sheets' scores and abstentions with the stored independent round."""
     import pandas as pd
 
-    evaluators = sorted(set(scores["evaluator"]) | set(abstentions["evaluator"]))
+    evaluators = sorted(set(scores["evaluator"].unique()) | set(abstentions["evaluator"].unique()))
     rounds = repo.round_rows(exercise_id, evaluators)
     stored = rounds[rounds["round"] == "independent"] if len(rounds) else rounds
     stored = stored[stored["stored_score"].isna()] if len(stored) else stored

@@ -136,7 +136,7 @@ def _state(score: Any, abstained: bool) -> Any:
 def _plan(repo: Repository, exercise_id: str, marked: pd.DataFrame) -> pd.DataFrame:
     """The sheet rows with, for each, the latest stored state and whether it is ``new`` (a
     first moderated row), ``same`` (no change) or ``changed`` (overwrites a moderated row)."""
-    evaluators = sorted(set(marked["evaluator"]))
+    evaluators = sorted(map(str, marked["evaluator"].unique()))
     plain = repo.stored_scores(exercise_id, evaluators)
     rounds = repo.round_rows(exercise_id, evaluators)
     latest: dict[tuple[str, str, str], tuple[Any, str]] = {}

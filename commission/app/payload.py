@@ -26,6 +26,7 @@ def score_payload(rows: pd.DataFrame) -> tuple[str, dict[str, Any]]:
     and sheet rows are plain integers, and comments are ``[index, text]`` pairs for the rows that
     have one.
     """
+    import numpy as np
     import pandas as pd
 
     body: dict[str, Any] = {"format": FORMAT}
@@ -42,8 +43,10 @@ def score_payload(rows: pd.DataFrame) -> tuple[str, dict[str, Any]]:
         body[values] = [str(u) for u in uniques]
     body["score"] = rows["score"].astype("int64").tolist()
     body["row"] = rows["row"].astype("int64").tolist()
-    comments = rows["comment"].astype(object).tolist()
-    body["comments"] = [[i, str(c)] for i, c in enumerate(comments) if c is not None]
+    # a few rows in twenty have a comment: find them in C, not in a loop over every row
+    comments = rows["comment"].astype(object).to_numpy()
+    having = np.flatnonzero(comments != None)  # noqa: E711 (elementwise: None is no comment)
+    body["comments"] = [[i, str(c)] for i, c in zip(having.tolist(), comments[having], strict=True)]
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return text, {"format": FORMAT, "rows": len(rows), "sha256": digest}

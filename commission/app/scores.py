@@ -176,7 +176,7 @@ def import_scores(
             return []
         rows = _normalised(rows.loc[:, list(COLUMNS)])
         with store.reading() as repo:
-            stored = repo.stored_scores(exercise_id, sorted(set(rows["evaluator"])))
+            stored = repo.stored_scores(exercise_id, sorted(map(str, rows["evaluator"].unique())))
         return _overwrite_problems(rows[_compare(rows, stored) == "changed"], stored)
 
     marked = read_marked_scores(
@@ -192,7 +192,7 @@ def import_scores(
 
     with store.writing() as repo:
         reopened = refuse_frozen(repo, exercise_id, marked, tenders, reopen=reopen)
-        stored = repo.stored_scores(exercise_id, sorted(set(marked["evaluator"])))
+        stored = repo.stored_scores(exercise_id, sorted(map(str, marked["evaluator"].unique())))
         marks = independent_marks(
             repo, exercise_id, frame, _compare(frame, stored), abstentions, stored
         )

@@ -22,7 +22,6 @@ from .models import (
     FrozenLotRow,
     LotRow,
     ModerationNoteRow,
-    RoundScoreRow,
     TenderRow,
 )
 from .repository import _price_text
@@ -115,53 +114,78 @@ def decisions(connection: Connection) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def scores(connection: Connection) -> pd.DataFrame:
-    """Every stored score row, columns :data:`SCORE_COLUMNS`, in no particular order."""
-    import numpy as np
-    import pandas as pd
+#: The moderated-round and abstention columns compared (the same as :data:`ROUND_COLUMNS`).
+ROUND_SCORE_COLUMNS = ROUND_COLUMNS
 
-    from .repository import SCORE_TABLE_COLUMNS as names
 
+def _raw(connection: Connection, table: str, names: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Every row of ``table``, through the driver's own cursor inside this transaction: plain
+    tuples, no Row objects."""
     quote = connection.dialect.identifier_preparer.quote
-    sql = f"SELECT {', '.join(quote(n) for n in names)} FROM {quote('scores')}"
-    # the driver's own cursor, inside this transaction: plain tuples, no Row objects
+    sql = f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(table)}"
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def _logical(
+    connection: Connection, table: str, stored: tuple[str, ...], columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """The rows of a compact score table as the logical rows the audit trail recorded: text
+    ids, file, row, column and sha256 rebuilt from the numbers and the sheet they name."""
+    import numpy as np
+    import pandas as pd
+
+    from .keys import Keys, Sheets, decode_rows
+
+    rows = _raw(connection, table, stored)
     if not rows:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in SCORE_COLUMNS})
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     grid = np.array(rows, dtype=object)
+    raw = pd.DataFrame(
+        {name: grid[:, i] for i, name in enumerate(stored)}, dtype=object, copy=False
+    )
+    sheets = Sheets(connection, None)
+    parts = []
+    for exercise, where in raw.groupby("exercise_id", sort=True).indices.items():
+        part = raw.iloc[where].reset_index(drop=True)
+        part = decode_rows(part, Keys(connection, str(exercise)), sheets, sha256=True)
+        parts.append(part.rename(columns={"exercise_id": "exercise"}))
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     # dtype=object: pandas would otherwise turn the text columns into strings, NaN for None
     return pd.DataFrame(
-        {name: grid[:, i] for i, name in enumerate(SCORE_COLUMNS)}, dtype=object, copy=False
+        {name: frame[name].to_numpy(dtype=object) for name in columns}, dtype=object, copy=False
     )
+
+
+def scores(connection: Connection) -> pd.DataFrame:
+    """Every stored independent score row, columns :data:`SCORE_COLUMNS`, in no particular
+    order."""
+    from .repository import SCORE_TABLE_COLUMNS
+
+    return _logical(connection, "scores", SCORE_TABLE_COLUMNS, SCORE_COLUMNS)
 
 
 def round_scores(connection: Connection) -> pd.DataFrame:
-    """Every stored round row (a moderated score, or an abstention in either round), columns
-    :data:`ROUND_COLUMNS`, ``score`` None for an abstention; object columns, in no order."""
-    import pandas as pd
-
-    r = RoundScoreRow
-    query = select(
-        r.exercise_id,
-        r.evaluator_id,
-        r.tender_id,
-        r.criterion_id,
-        r.round,
-        r.score,
-        r.comment,
-        r.reason,
-        r.source_file,
-        r.source_row,
-        r.source_column,
-        r.source_sha256,
+    """Every stored moderated score and abstention (``score`` None), columns
+    :data:`ROUND_SCORE_COLUMNS`, in no particular order."""
+    stored = (
+        "exercise_id",
+        "tender_no",
+        "criterion_no",
+        "evaluator_no",
+        "round",
+        "score",
+        "comment",
+        "reason",
+        "sheet_id",
+        "sheet_row",
+        "sheet_column",
     )
-    rows = [tuple(row) for row in connection.execute(query)]
-    return pd.DataFrame(rows, columns=list(ROUND_COLUMNS), dtype=object)
+    return _logical(connection, "round_scores", stored, ROUND_SCORE_COLUMNS)
 
 
 def frozen_lots(connection: Connection) -> set[tuple[str, str]]:

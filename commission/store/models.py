@@ -21,8 +21,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -68,7 +66,8 @@ class LotRow(Base):
 
 
 class EvaluatorRow(Base):
-    """A panel member; ``panel`` is ``community`` or ``officer``."""
+    """A panel member; ``panel`` is ``community`` or ``officer``. ``number`` stands for the
+    evaluator in score rows (1, 2, ... in the exercise document's order)."""
 
     __tablename__ = "evaluators"
 
@@ -76,8 +75,27 @@ class EvaluatorRow(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     panel: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (ForeignKeyConstraint(["exercise_id"], ["exercises.id"]),)
+    __table_args__ = (
+        ForeignKeyConstraint(["exercise_id"], ["exercises.id"]),
+        Index("ix_evaluators_number", "exercise_id", "number", unique=True),
+    )
+
+
+class CriterionRow(Base):
+    """The number that stands for a criterion in score rows (1, 2, ... in the set's order)."""
+
+    __tablename__ = "criteria"
+
+    exercise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[str] = mapped_column(ID)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["exercise_id"], ["exercises.id"]),
+        Index("ix_criteria_id", "exercise_id", "id", unique=True),
+    )
 
 
 class ConflictRow(Base):
@@ -97,7 +115,8 @@ class ConflictRow(Base):
 
 
 class TenderRow(Base):
-    """A tender submission kept whole, plus the fields queries and scoring need."""
+    """A tender submission kept whole, plus the fields queries and scoring need. ``number``
+    stands for the tender in score rows (1, 2, ... in the order tenders were added)."""
 
     __tablename__ = "tenders"
 
@@ -112,89 +131,91 @@ class TenderRow(Base):
     #: SHA-256 of the canonical JSON of ``document``: an identical re-add is a no-op.
     sha256: Mapped[str] = mapped_column(SHA256)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    number: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
         ForeignKeyConstraint(["exercise_id"], ["exercises.id"]),
         ForeignKeyConstraint(["exercise_id", "lot_id"], ["lots.exercise_id", "lots.id"]),
+        Index("ix_tenders_number", "exercise_id", "number", unique=True),
     )
 
 
-class ScoreRow(Base):
-    """One evaluator's score of one tender on one criterion, and the sheet cell it came from."""
+class SheetRow(Base):
+    """One imported score sheet: every score row read from it names it by ``id``.
 
-    __tablename__ = "scores"
+    ``columns`` lists the sheet columns its rows were read from (``sheet_column`` of a score row
+    is an index into it), so a row carries two small integers instead of a file name, a
+    SHA-256 and a column heading."""
+
+    __tablename__ = "sheets"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     exercise_id: Mapped[str] = mapped_column(ID)
-    evaluator_id: Mapped[str] = mapped_column(ID)
-    tender_id: Mapped[str] = mapped_column(ID)
-    criterion_id: Mapped[str] = mapped_column(ID)
-    score: Mapped[int] = mapped_column(Integer)
-    comment: Mapped[str | None] = mapped_column(Text)
-    source_file: Mapped[str] = mapped_column(Text)
-    source_row: Mapped[int] = mapped_column(Integer)
-    source_column: Mapped[str | None] = mapped_column(String(200))
+    file: Mapped[str] = mapped_column(Text)
     #: SHA-256 of the score sheet's bytes.
-    source_sha256: Mapped[str] = mapped_column(SHA256)
+    sha256: Mapped[str] = mapped_column(SHA256)
+    round: Mapped[str] = mapped_column(String(16))
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
-        UniqueConstraint("exercise_id", "evaluator_id", "tender_id", "criterion_id"),
-        ForeignKeyConstraint(
-            ["exercise_id", "evaluator_id"], ["evaluators.exercise_id", "evaluators.id"]
-        ),
-        ForeignKeyConstraint(["exercise_id", "tender_id"], ["tenders.exercise_id", "tenders.id"]),
-        #: Results group by tender, criterion and the evaluator's panel: every column that
-        #: aggregate reads, in its order, so it is one ordered index scan and no sort.
-        Index(
-            "ix_scores_tally", "exercise_id", "tender_id", "criterion_id", "evaluator_id", "score"
-        ),
-        #: Partial: only scores with a comment (a few percent), read for the results' comments.
-        Index(
-            "ix_scores_commented",
-            "exercise_id",
-            sqlite_where=text("comment IS NOT NULL"),
-            postgresql_where=text("comment IS NOT NULL"),
-        ),
+        ForeignKeyConstraint(["exercise_id"], ["exercises.id"]),
+        Index("ix_sheets_file", "exercise_id", "file", "sha256", "round", unique=True),
     )
+
+
+#: SQLite keeps a ``WITHOUT ROWID`` table as one b-tree in primary-key order: the key is the
+#: uniqueness rule and the tally's scan order at once, with no second copy of the rows.
+CLUSTERED = {"sqlite_with_rowid": False}
+
+
+class ScoreRow(Base):
+    """One evaluator's independent score of one tender on one criterion, and the sheet cell it
+    came from. Evaluator, tender and criterion are their numbers (:class:`EvaluatorRow`,
+    :class:`TenderRow`, :class:`CriterionRow`); the primary key is in tally order (tender,
+    criterion, evaluator), so results read it in one ordered scan. No foreign keys: the import
+    checks every id against the exercise and its tenders before it writes, and a per-row lookup
+    in three parent tables would cost more than the row."""
+
+    __tablename__ = "scores"
+
+    exercise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tender_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    criterion_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    evaluator_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    sheet_id: Mapped[int] = mapped_column(Integer)
+    #: The row as a spreadsheet shows it (header = row 1).
+    sheet_row: Mapped[int] = mapped_column(Integer)
+    #: Index into the sheet's ``columns``; NULL when no column is known.
+    sheet_column: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (CLUSTERED,)
 
 
 class RoundScoreRow(Base):
     """A score that is not a plain independent score: every row of the moderated round, and an
     abstention (``score`` NULL) in either round. ``reason`` says why a moderated score changed.
-    An evaluator's latest round counts: a moderated row outranks the independent one."""
+    An evaluator's latest round counts: a moderated row outranks the independent one. Keys and
+    sheet columns as in :class:`ScoreRow`."""
 
     __tablename__ = "round_scores"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    exercise_id: Mapped[str] = mapped_column(ID)
-    evaluator_id: Mapped[str] = mapped_column(ID)
-    tender_id: Mapped[str] = mapped_column(ID)
-    criterion_id: Mapped[str] = mapped_column(ID)
-    round: Mapped[str] = mapped_column(String(16))
+    exercise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tender_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    criterion_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    evaluator_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    round: Mapped[str] = mapped_column(String(16), primary_key=True)
     #: NULL: the evaluator abstained (looked and declined to score).
     score: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
-    source_file: Mapped[str] = mapped_column(Text)
-    source_row: Mapped[int] = mapped_column(Integer)
-    source_column: Mapped[str | None] = mapped_column(String(200))
-    source_sha256: Mapped[str] = mapped_column(SHA256)
+    sheet_id: Mapped[int] = mapped_column(Integer)
+    sheet_row: Mapped[int] = mapped_column(Integer)
+    sheet_column: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (
-        UniqueConstraint(
-            "exercise_id",
-            "evaluator_id",
-            "tender_id",
-            "criterion_id",
-            "round",
-            name="uq_round_scores_key",
-        ),
-        ForeignKeyConstraint(
-            ["exercise_id", "evaluator_id"], ["evaluators.exercise_id", "evaluators.id"]
-        ),
-        ForeignKeyConstraint(["exercise_id", "tender_id"], ["tenders.exercise_id", "tenders.id"]),
-        Index("ix_round_scores_key", "exercise_id", "tender_id", "criterion_id", "evaluator_id"),
-    )
+    __table_args__ = (CLUSTERED,)
 
 
 class FrozenLotRow(Base):

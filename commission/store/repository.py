@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,11 @@ from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 from ..errors import NotFound, Problem, Refused, Usage
 from ..records import PANELS, Exercise, Tender, bidder_details, exact
 from . import audit, schema
+from .bulk import bulk_statement
+from .keys import Keys, Sheets, decode_rows, next_numbers, numbered
 from .models import (
     ConflictRow,
+    CriterionRow,
     DecisionRow,
     EvaluatorRow,
     ExerciseRow,
@@ -30,7 +32,7 @@ from .models import (
     TenderRow,
     table_of,
 )
-from .rounds import RoundReads
+from .rounds import _NUMBERS, RoundReads
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,17 +44,17 @@ IN_CHUNK = 500
 
 Progress = Callable[[str, int, int], None]
 
+#: The scores table's columns, in primary-key order first (rows are written in that order).
 SCORE_TABLE_COLUMNS = (
     "exercise_id",
-    "evaluator_id",
-    "tender_id",
-    "criterion_id",
+    "tender_no",
+    "criterion_no",
+    "evaluator_no",
     "score",
     "comment",
-    "source_file",
-    "source_row",
-    "source_column",
-    "source_sha256",
+    "sheet_id",
+    "sheet_row",
+    "sheet_column",
 )
 
 
@@ -62,6 +64,19 @@ class Repository(RoundReads):
     def __init__(self, connection: Connection, display_url: str) -> None:
         self.connection = connection
         self.display_url = display_url
+        self._keys: dict[str, Keys] = {}
+        self._sheets: dict[str, Sheets] = {}
+
+    def keys(self, exercise_id: str) -> Keys:
+        """The numbers of this exercise's evaluators, tenders and criteria (read once)."""
+        if exercise_id not in self._keys:
+            self._keys[exercise_id] = Keys(self.connection, exercise_id)
+        return self._keys[exercise_id]
+
+    def sheets(self, exercise_id: str) -> Sheets:
+        if exercise_id not in self._sheets:
+            self._sheets[exercise_id] = Sheets(self.connection, exercise_id)
+        return self._sheets[exercise_id]
 
     # -- schema -----------------------------------------------------------------------------
 
@@ -164,10 +179,24 @@ class Repository(RoundReads):
         connection.execute(
             insert(table_of(EvaluatorRow)),
             [
-                {"exercise_id": exercise.id, "id": e.id, "name": e.name, "panel": e.panel}
-                for e in exercise.evaluators
+                {
+                    "exercise_id": exercise.id,
+                    "id": e.id,
+                    "name": e.name,
+                    "panel": e.panel,
+                    "number": number,
+                }
+                for number, e in numbered(exercise.evaluators)
             ],
         )
+        connection.execute(
+            insert(table_of(CriterionRow)),
+            [
+                {"exercise_id": exercise.id, "number": number, "id": criterion_id}
+                for number, criterion_id in numbered(exercise.criteria.ids)
+            ],
+        )
+        self._keys.pop(exercise.id, None)
         conflicts = [
             {"exercise_id": exercise.id, "evaluator_id": e.id, "tender_id": t}
             for e in exercise.evaluators
@@ -203,25 +232,11 @@ class Repository(RoundReads):
     def insert_tenders(
         self, exercise_id: str, tenders: Sequence[Tender], digests: Mapping[str, str]
     ) -> None:
-        now = datetime.now(UTC)
-        rows = []
-        for tender in tenders:
-            price, currency = _price_text(tender.document)
-            rows.append(
-                {
-                    "exercise_id": exercise_id,
-                    "id": tender.id,
-                    "lot_id": tender.lot,
-                    "bidder": tender.bidder,
-                    "price": price,
-                    "currency": currency,
-                    "document": dict(tender.document),
-                    "sha256": digests[tender.id],
-                    "added_at": now,
-                }
-            )
-        for start in range(0, len(rows), 1_000):
-            self.connection.execute(insert(table_of(TenderRow)), rows[start : start + 1_000])
+        from .bulk import insert_tenders
+
+        numbers = next_numbers(self.connection, TenderRow, exercise_id, len(tenders))
+        insert_tenders(self.connection, exercise_id, tenders, digests, numbers)
+        self._keys.pop(exercise_id, None)
 
     def tenders(self, exercise_id: str, *, documents: bool = False) -> list[Tender]:
         """The stored tenders in id order; with ``documents``, each submission kept whole."""
@@ -254,9 +269,9 @@ class Repository(RoundReads):
         """One row per stored tender in lot and id order, with how many scores it has."""
         counts = dict(
             self.connection.execute(
-                select(ScoreRow.tender_id, func.count())
+                select(ScoreRow.tender_no, func.count())
                 .where(ScoreRow.exercise_id == exercise_id)
-                .group_by(ScoreRow.tender_id)
+                .group_by(ScoreRow.tender_no)
             ).all()
         )
         query = (
@@ -267,6 +282,7 @@ class Repository(RoundReads):
                 TenderRow.price,
                 TenderRow.currency,
                 TenderRow.sha256,
+                TenderRow.number,
             )
             .where(TenderRow.exercise_id == exercise_id)
             .order_by(TenderRow.lot_id, TenderRow.id)
@@ -278,7 +294,7 @@ class Repository(RoundReads):
                 "bidder": row.bidder,
                 "price": row.price,
                 "currency": row.currency,
-                "scores": int(counts.get(row.id, 0)),
+                "scores": int(counts.get(row.number, 0)),
                 "sha256": row.sha256,
             }
             for row in self.connection.execute(query)
@@ -291,33 +307,46 @@ class Repository(RoundReads):
         ``stored_score, stored_comment, stored_file, stored_row``."""
         import pandas as pd
 
-        table = table_of(ScoreRow).c
-        columns = [
-            table.evaluator_id.label("evaluator"),
-            table.tender_id.label("tender"),
-            table.criterion_id.label("criterion"),
-            table.score.label("stored_score"),
-            table.comment.label("stored_comment"),
-            table.source_file.label("stored_file"),
-            table.source_row.label("stored_row"),
+        s = table_of(ScoreRow).c
+        names = [
+            "evaluator",
+            "tender",
+            "criterion",
+            "stored_score",
+            "stored_comment",
+            "stored_file",
+            "stored_row",
         ]
-        parts = []
-        for start in range(0, len(evaluators), IN_CHUNK):
-            chunk = list(evaluators[start : start + IN_CHUNK])
-            result = self.connection.execute(
-                select(*columns).where(
-                    table.exercise_id == exercise_id, table.evaluator_id.in_(chunk)
-                )
-            )
-            parts.append(pd.DataFrame(result.all(), columns=list(result.keys())))
-        names = [c.name for c in columns]
-        stored = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names)
-        if stored.empty:
+        numbers = self.keys(exercise_id).known_numbers("evaluator", evaluators)
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(numbers), IN_CHUNK):
+            chunk = numbers[start : start + IN_CHUNK]
+            query = select(
+                s.evaluator_no,
+                s.tender_no,
+                s.criterion_no,
+                s.score,
+                s.comment,
+                s.sheet_id,
+                s.sheet_row,
+            ).where(s.exercise_id == exercise_id, s.evaluator_no.in_(chunk))
+            rows += map(tuple, self.connection.execute(query))
+        if not rows:
             return pd.DataFrame({name: pd.Series(dtype=object) for name in names})
-        return stored.astype({"evaluator": str, "tender": str, "criterion": str}).assign(
-            stored_comment=stored["stored_comment"]
-            .astype(object)
-            .where(stored["stored_comment"].notna(), None)
+        frame = pd.DataFrame(rows, columns=[*_NUMBERS, "score", "comment", "sheet_id", "row"])
+        frame = self.keys(exercise_id).decode(frame)
+        file, _, _ = self.sheets(exercise_id).decode(frame["sheet_id"], [None] * len(frame))
+        comment = frame["comment"].astype(object)
+        return pd.DataFrame(
+            {
+                "evaluator": frame["evaluator"].astype(str),
+                "tender": frame["tender"].astype(str),
+                "criterion": frame["criterion"].astype(str),
+                "stored_score": frame["score"],
+                "stored_comment": comment.where(comment.notna(), None),
+                "stored_file": file,
+                "stored_row": frame["row"],
+            }
         )
 
     def insert_scores(
@@ -327,27 +356,20 @@ class Repository(RoundReads):
         sha: Mapping[str, str],
         progress: Progress | None = None,
     ) -> None:
-        """Bulk insert of score-frame rows as plain tuples, chunked: no ORM objects."""
+        """Bulk insert of score-frame rows as plain tuples in primary-key order, chunked: no
+        ORM objects (``COPY`` on PostgreSQL, ``executemany`` on SQLite)."""
+        from .bulk import score_tuples
+
         total = len(rows)
         if not total:
             return
-        sql = _positional_insert(self.connection, SCORE_TABLE_COLUMNS)
-        files = rows["file"].astype(str)
-        tuples = zip(
-            itertools.repeat(exercise_id, total),
-            rows["evaluator"].tolist(),
-            rows["tender"].tolist(),
-            rows["criterion"].tolist(),
-            rows["score"].tolist(),
-            rows["comment"].tolist(),
-            files.tolist(),
-            rows["row"].astype("int64").tolist(),
-            rows["column"].astype(object).where(rows["column"].notna(), None).tolist(),
-            files.map(sha).tolist(),
-            strict=True,
+        tuples = score_tuples(
+            self.keys(exercise_id), self.sheets(exercise_id), rows, sha, "independent"
         )
+        sql = bulk_statement(self.connection, ScoreRow.__tablename__, SCORE_TABLE_COLUMNS)
         done = 0
-        while chunk := list(itertools.islice(tuples, CHUNK_ROWS)):
+        for start in range(0, total, CHUNK_ROWS):
+            chunk = tuples[start : start + CHUNK_ROWS]
             insert_chunk(self.connection, sql, chunk)
             done += len(chunk)
             if progress is not None:
@@ -355,39 +377,31 @@ class Repository(RoundReads):
 
     def replace_scores(self, exercise_id: str, rows: pd.DataFrame, sha: Mapping[str, str]) -> None:
         """Overwrite the stored scores these score-frame rows name."""
+        from .bulk import score_tuples
+
         table = table_of(ScoreRow)
         statement = (
             update(table)
             .where(
                 table.c.exercise_id == bindparam("k_exercise"),
-                table.c.evaluator_id == bindparam("k_evaluator"),
-                table.c.tender_id == bindparam("k_tender"),
-                table.c.criterion_id == bindparam("k_criterion"),
+                table.c.tender_no == bindparam("k_tender"),
+                table.c.criterion_no == bindparam("k_criterion"),
+                table.c.evaluator_no == bindparam("k_evaluator"),
             )
             .values(
                 score=bindparam("v_score"),
                 comment=bindparam("v_comment"),
-                source_file=bindparam("v_file"),
-                source_row=bindparam("v_row"),
-                source_column=bindparam("v_column"),
-                source_sha256=bindparam("v_sha256"),
+                sheet_id=bindparam("v_sheet"),
+                sheet_row=bindparam("v_row"),
+                sheet_column=bindparam("v_column"),
             )
         )
-        params = [
-            {
-                "k_exercise": exercise_id,
-                "k_evaluator": row.evaluator,
-                "k_tender": row.tender,
-                "k_criterion": row.criterion,
-                "v_score": int(row.score),
-                "v_comment": row.comment,
-                "v_file": str(row.file),
-                "v_row": int(row.row),
-                "v_column": None if row.column is None else str(row.column),
-                "v_sha256": sha[str(row.file)],
-            }
-            for row in rows.itertuples(index=False)
-        ]
+        names = ["k_exercise", "k_tender", "k_criterion", "k_evaluator"]
+        names += ["v_score", "v_comment", "v_sheet", "v_row", "v_column"]
+        tuples = score_tuples(
+            self.keys(exercise_id), self.sheets(exercise_id), rows, sha, "independent"
+        )
+        params = [dict(zip(names, row, strict=True)) for row in tuples]
         for start in range(0, len(params), CHUNK_ROWS):
             self.connection.execute(statement, params[start : start + CHUNK_ROWS])
 
@@ -398,9 +412,9 @@ class Repository(RoundReads):
         ``tender, criterion, panel, total, count`` (int64), what
         :func:`commission.scoring.score_tallies` takes. ``tests/test_one_tally.py`` proves it
         equal to :func:`commission.scoring.tally` of the same rows on SQLite and PostgreSQL.
-        The query groups by tender and criterion in the order of ``ix_scores_tally`` (one
-        ordered scan, no sort); each panel's sum and count come from the evaluator's
-        membership of that panel.
+        The query groups by tender and criterion number, the scores table's primary-key order
+        (one ordered scan, no sort); each panel's sum and count come from the evaluator's
+        membership of that panel. Numbers become text ids once per group, not per row.
         """
         import pandas as pd
 
@@ -408,19 +422,20 @@ class Repository(RoundReads):
             found = self.round_tallies(exercise_id).drop(columns="abstained")
             return found[found["count"] > 0].reset_index(drop=True)
         s, e = table_of(ScoreRow).c, table_of(EvaluatorRow).c
-        columns: list[Any] = [s.tender_id, s.criterion_id]
+        columns: list[Any] = [s.tender_no, s.criterion_no]
         for panel in PANELS:
-            member = s.evaluator_id.in_(
-                select(e.id).where(e.exercise_id == exercise_id, e.panel == panel)
+            member = s.evaluator_no.in_(
+                select(e.number).where(e.exercise_id == exercise_id, e.panel == panel)
             )
             columns += [func.sum(case((member, s.score), else_=0)), func.count(case((member, 1)))]
         query = (
             select(*columns)
             .where(s.exercise_id == exercise_id)
-            .group_by(s.tender_id, s.criterion_id)
+            .group_by(s.tender_no, s.criterion_no)
         )
-        names = ["tender", "criterion"] + [f"{k}_{p}" for p in PANELS for k in ("total", "count")]
-        wide = _frame(self.connection.execute(query), names)
+        names = ["tender_no", "criterion_no"]
+        names += [f"{k}_{p}" for p in PANELS for k in ("total", "count")]
+        wide = self.keys(exercise_id).decode(_frame(self.connection.execute(query), names))
         parts = [
             pd.DataFrame(
                 {
@@ -437,16 +452,16 @@ class Repository(RoundReads):
         return tallies[tallies["count"] > 0].reset_index(drop=True)
 
     def commented_scores(self, exercise_id: str) -> pd.DataFrame:
-        """The score-frame rows that carry a comment (the partial index ``ix_scores_commented``)."""
+        """The score-frame rows that carry a comment: evaluator, tender, criterion, score,
+        comment."""
         if self.has_round_rows(exercise_id):
             return self.round_commented(exercise_id).reset_index(drop=True)
         s = table_of(ScoreRow).c
-        result = self.connection.execute(
-            select(*_frame_columns(s)[:5]).where(
-                s.exercise_id == exercise_id, s.comment.is_not(None), s.comment != ""
-            )
+        query = select(s.evaluator_no, s.tender_no, s.criterion_no, s.score, s.comment).where(
+            s.exercise_id == exercise_id, s.comment.is_not(None), s.comment != ""
         )
-        return _frame(result.all(), list(result.keys()))
+        frame = _frame(self.connection.execute(query), [*_NUMBERS, "score", "comment"])
+        return self.keys(exercise_id).decode(frame)
 
     def score_frame(self, exercise_id: str) -> pd.DataFrame:
         """Every stored score as the score frame of ARCHITECTURE.md, in key order (each
@@ -454,12 +469,20 @@ class Repository(RoundReads):
         if self.has_round_rows(exercise_id):
             return self.round_score_frame(exercise_id).drop(columns=["round", "reason"])
         s = table_of(ScoreRow).c
-        result = self.connection.execute(
-            select(*_frame_columns(s))
-            .where(s.exercise_id == exercise_id)
-            .order_by(s.evaluator_id, s.tender_id, s.criterion_id)
-        )
-        frame = _frame(result.all(), list(result.keys()))
+        query = select(
+            s.evaluator_no,
+            s.tender_no,
+            s.criterion_no,
+            s.score,
+            s.comment,
+            s.sheet_id,
+            s.sheet_row,
+            s.sheet_column,
+        ).where(s.exercise_id == exercise_id)
+        names = [*_NUMBERS, "score", "comment", "sheet_id", "sheet_row", "sheet_column"]
+        frame = _frame(self.connection.execute(query), names)
+        frame = decode_rows(frame, self.keys(exercise_id), self.sheets(exercise_id))
+        frame = frame.sort_values(["evaluator", "tender", "criterion"]).reset_index(drop=True)
         return frame.astype({"score": "int64", "row": "int64"}) if len(frame) else frame
 
     # -- decisions and the audit trail ------------------------------------------------------
@@ -557,34 +580,12 @@ def _price_text(document: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return text, str(price.get("currency", "GBP"))
 
 
-def _positional_insert(connection: Connection, columns: Sequence[str]) -> str:
-    """``INSERT INTO scores (...) VALUES (?, ...)`` in the driver's own positional style."""
-    quote = connection.dialect.identifier_preparer.quote
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    return (
-        f"INSERT INTO {quote(ScoreRow.__tablename__)} "
-        f"({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([marker] * len(columns))})"
-    )
-
-
 def insert_chunk(connection: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    """One executemany of score tuples (a seam for tests that inject failures)."""
-    connection.exec_driver_sql(sql, rows)
+    """One batch of score tuples: ``COPY`` on PostgreSQL, ``executemany`` on SQLite (a seam for
+    tests that inject failures)."""
+    from .bulk import write_rows
 
-
-def _frame_columns(s: Any) -> list[Any]:
-    """The scores table's columns as the score frame names them, in its order."""
-    return [
-        s.evaluator_id.label("evaluator"),
-        s.tender_id.label("tender"),
-        s.criterion_id.label("criterion"),
-        s.score,
-        s.comment,
-        s.source_file.label("file"),
-        s.source_row.label("row"),
-        s.source_column.label("column"),
-    ]
+    write_rows(connection, sql, rows)
 
 
 def _frame(result: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from .keys import decode_rows
 from .models import (
     EvaluatorRow,
     FrozenLotRow,
@@ -44,6 +45,8 @@ from .models import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .keys import Keys, Sheets
+
 INDEPENDENT = "independent"
 MODERATED = "moderated"
 #: Which rows a read sees: the latest round of each evaluator's score, or round one alone.
@@ -51,7 +54,11 @@ LATEST = "latest"
 VIEWS = (LATEST, INDEPENDENT)
 
 _FRAME = ["evaluator", "tender", "criterion", "score", "comment", "file", "row", "column"]
-_KEY = ("evaluator_id", "tender_id", "criterion_id")
+#: The key of a score row, as numbers (:mod:`.keys`).
+_NUMBERS = ["evaluator_no", "tender_no", "criterion_no"]
+_KEY = tuple(_NUMBERS)
+_SEEN = [*_NUMBERS, "score", "comment", "sheet_id", "sheet_row", "sheet_column", "round"]
+_SEEN += ["reason"]
 
 
 class RoundReads:
@@ -59,18 +66,24 @@ class RoundReads:
 
     connection: Connection
 
+    if TYPE_CHECKING:
+
+        def keys(self, exercise_id: str) -> Keys: ...
+
+        def sheets(self, exercise_id: str) -> Sheets: ...
+
     # -- what a round holds -----------------------------------------------------------------
 
     def has_round_rows(self, exercise_id: str) -> bool:
         """Whether any moderated score or abstention is stored (else the plain tables say all)."""
         r = table_of(RoundScoreRow).c
         found = self.connection.execute(
-            select(r.id).where(r.exercise_id == exercise_id).limit(1)
+            select(r.exercise_id).where(r.exercise_id == exercise_id).limit(1)
         ).first()
         return found is not None
 
     def _effective(self, exercise_id: str, view: str) -> Any:
-        """Every row the view sees, scores and abstentions, as one subquery."""
+        """Every row the view sees, scores and abstentions, as one subquery (numbers for keys)."""
         if view not in VIEWS:
             raise ValueError(f"unknown round view {view!r}")
         s, r = table_of(ScoreRow).c, table_of(RoundScoreRow).c
@@ -78,37 +91,19 @@ class RoundReads:
 
         def superseded(row: Any) -> Any:
             return exists(
-                select(m.c.id).where(
+                select(m.c.round).where(
                     m.c.exercise_id == exercise_id,
-                    m.c.round == MODERATED,
                     *(getattr(m.c, k) == getattr(row, k) for k in _KEY),
+                    m.c.round == MODERATED,
                 )
             )
 
         plain = select(
-            s.evaluator_id,
-            s.tender_id,
-            s.criterion_id,
-            s.score,
-            s.comment,
-            s.source_file,
-            s.source_row,
-            s.source_column,
+            *(getattr(s, k) for k in _SEEN[:8]),
             literal(INDEPENDENT, String(16)).label("round"),
             cast(null(), Text).label("reason"),
         ).where(s.exercise_id == exercise_id)
-        marked = [
-            r.evaluator_id,
-            r.tender_id,
-            r.criterion_id,
-            r.score,
-            r.comment,
-            r.source_file,
-            r.source_row,
-            r.source_column,
-            r.round,
-            r.reason,
-        ]
+        marked = [getattr(r, k) for k in _SEEN]
         first = select(*marked).where(r.exercise_id == exercise_id, r.round == INDEPENDENT)
         if view == INDEPENDENT:
             return union_all(plain, first).subquery("seen")
@@ -120,25 +115,23 @@ class RoundReads:
     def round_tallies(self, exercise_id: str, view: str = LATEST) -> pd.DataFrame:
         """Per tender, criterion and panel: ``total`` and ``count`` of the scores the view sees
         and ``abstained``, how many abstentions (int64); rows with neither left out."""
-        import pandas as pd
-
         seen = self._effective(exercise_id, view)
         evaluators = table_of(EvaluatorRow)
         e = evaluators.c
         query = (
             select(
-                seen.c.tender_id,
-                seen.c.criterion_id,
+                seen.c.tender_no,
+                seen.c.criterion_no,
                 e.panel,
                 func.coalesce(func.sum(seen.c.score), 0),
                 func.count(seen.c.score),
                 func.count(),
             )
-            .join(evaluators, and_(e.exercise_id == exercise_id, e.id == seen.c.evaluator_id))
-            .group_by(seen.c.tender_id, seen.c.criterion_id, e.panel)
+            .join(evaluators, and_(e.exercise_id == exercise_id, e.number == seen.c.evaluator_no))
+            .group_by(seen.c.tender_no, seen.c.criterion_no, e.panel)
         )
-        rows = [tuple(row) for row in self.connection.execute(query)]
-        frame = pd.DataFrame(rows, columns=["tender", "criterion", "panel", "total", "count", "n"])
+        names = ["tender_no", "criterion_no", "panel", "total", "count", "n"]
+        frame = self.keys(exercise_id).decode(_frame(self.connection.execute(query), names))
         frame = frame.astype({"total": "int64", "count": "int64", "n": "int64"})
         frame["abstained"] = frame["n"] - frame["count"]
         return (
@@ -151,24 +144,13 @@ class RoundReads:
         """The scores the view sees as the score frame (abstentions left out), plus ``round``
         and ``reason``, in key order."""
         seen = self._effective(exercise_id, view)
-        query = (
-            select(
-                seen.c.evaluator_id.label("evaluator"),
-                seen.c.tender_id.label("tender"),
-                seen.c.criterion_id.label("criterion"),
-                seen.c.score,
-                seen.c.comment,
-                seen.c.source_file.label("file"),
-                seen.c.source_row.label("row"),
-                seen.c.source_column.label("column"),
-                seen.c.round,
-                seen.c.reason,
-            )
-            .where(seen.c.score.is_not(None))
-            .order_by(seen.c.evaluator_id, seen.c.tender_id, seen.c.criterion_id)
-        )
-        frame = _frame(self.connection.execute(query), _FRAME + ["round", "reason"])
+        query = select(*(seen.c[k] for k in _SEEN)).where(seen.c.score.is_not(None))
+        frame = self._decoded(exercise_id, _frame(self.connection.execute(query), _SEEN))
+        frame = frame.sort_values(["evaluator", "tender", "criterion"]).reset_index(drop=True)
         return frame.astype({"score": "int64", "row": "int64"}) if len(frame) else frame
+
+    def _decoded(self, exercise_id: str, frame: pd.DataFrame) -> pd.DataFrame:
+        return decode_rows(frame, self.keys(exercise_id), self.sheets(exercise_id))
 
     def round_commented(self, exercise_id: str, view: str = LATEST) -> pd.DataFrame:
         """The view's scores that carry a comment: evaluator, tender, criterion, score, comment."""
@@ -182,26 +164,17 @@ class RoundReads:
         """The abstentions the view sees: evaluator, tender, criterion, comment (the reason
         given, or None), round; in key order."""
         seen = self._effective(exercise_id, view)
-        query = (
-            select(
-                seen.c.evaluator_id,
-                seen.c.tender_id,
-                seen.c.criterion_id,
-                seen.c.comment,
-                seen.c.round,
-            )
-            .where(seen.c.score.is_(None))
-            .order_by(seen.c.evaluator_id, seen.c.tender_id, seen.c.criterion_id)
-        )
-        return _frame(
-            self.connection.execute(query), ["evaluator", "tender", "criterion", "comment", "round"]
-        )
+        names = [*_NUMBERS, "comment", "round"]
+        query = select(*(seen.c[k] for k in names)).where(seen.c.score.is_(None))
+        frame = self.keys(exercise_id).decode(_frame(self.connection.execute(query), names))
+        return frame.sort_values(["evaluator", "tender", "criterion"]).reset_index(drop=True)
 
     def moderated_tenders(self, exercise_id: str) -> set[str]:
         """Tenders with at least one moderated score or abstention."""
         r = table_of(RoundScoreRow).c
-        query = select(r.tender_id).where(r.exercise_id == exercise_id, r.round == MODERATED)
-        return set(self.connection.execute(query.distinct()).scalars())
+        query = select(r.tender_no).where(r.exercise_id == exercise_id, r.round == MODERATED)
+        numbers = list(self.connection.execute(query.distinct()).scalars())
+        return {str(t) for t in self.keys(exercise_id).ids("tender", numbers)}
 
     def round_rows(self, exercise_id: str, evaluators: Sequence[str]) -> pd.DataFrame:
         """Stored ``round_scores`` rows of these evaluators: evaluator, tender, criterion, round,
@@ -218,22 +191,28 @@ class RoundReads:
             "stored_file",
             "stored_row",
         ]
+        numbers = self.keys(exercise_id).known_numbers("evaluator", evaluators)
         rows: list[tuple[Any, ...]] = []
-        for start in range(0, len(evaluators), 500):
-            chunk = list(evaluators[start : start + 500])
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
             query = select(
-                r.evaluator_id,
-                r.tender_id,
-                r.criterion_id,
+                *(getattr(r, k) for k in _NUMBERS),
                 r.round,
                 r.score,
                 r.comment,
                 r.reason,
-                r.source_file,
-                r.source_row,
-            ).where(r.exercise_id == exercise_id, r.evaluator_id.in_(chunk))
+                r.sheet_id,
+                r.sheet_row,
+            ).where(r.exercise_id == exercise_id, r.evaluator_no.in_(chunk))
             rows += [tuple(row) for row in self.connection.execute(query)]
-        return _frame(rows, columns, objects=True)
+        if not rows:
+            return _frame([], columns, objects=True)
+        names = [*_NUMBERS, "round", "score", "comment", "reason", "sheet_id", "row"]
+        frame = self.keys(exercise_id).decode(_frame(rows, names, objects=True))
+        file, _, _ = self.sheets(exercise_id).decode(frame["sheet_id"], [None] * len(frame))
+        frame["sheet_id"] = file
+        frame.columns = columns
+        return frame
 
     def moderation_changes(self, exercise_id: str) -> pd.DataFrame:
         """The moderation record: every moderated row beside the independent one it replaced.
@@ -245,11 +224,11 @@ class RoundReads:
         first = self._effective(exercise_id, INDEPENDENT)
         query = (
             select(
-                r.evaluator_id,
-                r.tender_id,
-                r.criterion_id,
+                r.evaluator_no,
+                r.tender_no,
+                r.criterion_no,
                 first.c.score,
-                first.c.evaluator_id.is_not(None) & first.c.score.is_(None),
+                first.c.evaluator_no.is_not(None) & first.c.score.is_(None),
                 r.score,
                 r.reason,
             )
@@ -260,23 +239,21 @@ class RoundReads:
                 )
             )
             .where(r.exercise_id == exercise_id, r.round == MODERATED)
-            .order_by(r.tender_id, r.criterion_id, r.evaluator_id)
         )
         rows = [
             (e, t, c, old, bool(was_abstained), new, new is None, reason)
             for e, t, c, old, was_abstained, new, reason in self.connection.execute(query)
         ]
         columns = [
-            "evaluator",
-            "tender",
-            "criterion",
+            *_NUMBERS,
             "independent",
             "independent_abstained",
             "moderated",
             "moderated_abstained",
             "reason",
         ]
-        return _frame(rows, columns, objects=True)
+        frame = self.keys(exercise_id).decode(_frame(rows, columns, objects=True))
+        return frame.sort_values(["tender", "criterion", "evaluator"]).reset_index(drop=True)
 
     # -- writing rounds ---------------------------------------------------------------------
 
@@ -285,17 +262,34 @@ class RoundReads:
     ) -> None:
         """Insert score-frame rows into a round; ``score`` None is an abstention. ``reason``
         is read when the frame has it."""
-        records = [_round_record(exercise_id, round_name, row, sha) for row in _records(rows)]
+        records = self._round_records(exercise_id, round_name, rows, sha)
         if records:
             self.connection.execute(insert(table_of(RoundScoreRow)), records)
+
+    def _round_records(
+        self, exercise_id: str, round_name: str, rows: pd.DataFrame, sha: Mapping[str, str]
+    ) -> list[dict[str, Any]]:
+        records = [_round_record(exercise_id, round_name, row) for row in _records(rows)]
+        if not records:
+            return []
+        keys = self.keys(exercise_id)
+        for kind in ("evaluator", "tender", "criterion"):
+            numbers = keys.numbers(kind, [r.pop(kind) for r in records])
+            for record, number in zip(records, numbers.tolist(), strict=True):
+                record[f"{kind}_no"] = number
+        sheet_ids, columns = self.sheets(exercise_id).encode(
+            [r.pop("file") for r in records], [r.pop("column") for r in records], sha, round_name
+        )
+        for record, sheet_id, column in zip(records, sheet_ids.tolist(), columns, strict=True):
+            record["sheet_id"], record["sheet_column"] = sheet_id, column
+        return records
 
     def update_round_scores(
         self, exercise_id: str, round_name: str, rows: pd.DataFrame, sha: Mapping[str, str]
     ) -> None:
         """Overwrite the stored round rows these score-frame rows name."""
         table = table_of(RoundScoreRow)
-        for row in _records(rows):
-            values = _round_record(exercise_id, round_name, row, sha)
+        for values in self._round_records(exercise_id, round_name, rows, sha):
             key = {k: values.pop(k) for k in ("exercise_id", "round", *_KEY)}
             self.connection.execute(
                 update(table)
@@ -307,29 +301,39 @@ class RoundReads:
         self, exercise_id: str, round_name: str, keys: Iterable[tuple[str, str, str]]
     ) -> None:
         table = table_of(RoundScoreRow)
-        for evaluator, tender, criterion in keys:
+        for numbers in self._numbered(exercise_id, keys):
             self.connection.execute(
                 delete(table).where(
                     table.c.exercise_id == exercise_id,
                     table.c.round == round_name,
-                    table.c.evaluator_id == evaluator,
-                    table.c.tender_id == tender,
-                    table.c.criterion_id == criterion,
+                    *(getattr(table.c, k) == n for k, n in zip(_KEY, numbers, strict=True)),
                 )
             )
 
     def delete_plain_scores(self, exercise_id: str, keys: Iterable[tuple[str, str, str]]) -> None:
         """Remove independent scores an abstention replaces (the audit trail keeps them)."""
         table = table_of(ScoreRow)
-        for evaluator, tender, criterion in keys:
+        for numbers in self._numbered(exercise_id, keys):
             self.connection.execute(
                 delete(table).where(
                     table.c.exercise_id == exercise_id,
-                    table.c.evaluator_id == evaluator,
-                    table.c.tender_id == tender,
-                    table.c.criterion_id == criterion,
+                    *(getattr(table.c, k) == n for k, n in zip(_KEY, numbers, strict=True)),
                 )
             )
+
+    def _numbered(
+        self, exercise_id: str, keys: Iterable[tuple[str, str, str]]
+    ) -> list[tuple[int, int, int]]:
+        """(evaluator, tender, criterion) ids as their numbers, in :data:`_KEY` order."""
+        found = self.keys(exercise_id)
+        return [
+            (
+                found.number("evaluator", evaluator),
+                found.number("tender", tender),
+                found.number("criterion", criterion),
+            )
+            for evaluator, tender, criterion in keys
+        ]
 
     # -- frozen lots and notes --------------------------------------------------------------
 
@@ -399,25 +403,22 @@ def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(rows.columns, values, strict=True)) for values in rows.itertuples(index=False)]
 
 
-def _round_record(
-    exercise_id: str, round_name: str, row: Mapping[str, Any], sha: Mapping[str, str]
-) -> dict[str, Any]:
+def _round_record(exercise_id: str, round_name: str, row: Mapping[str, Any]) -> dict[str, Any]:
     score = row.get("score")
     abstained = bool(row.get("abstain", False)) or score is None or _missing(score)
     column = row.get("column")
     return {
         "exercise_id": exercise_id,
         "round": round_name,
-        "evaluator_id": str(row["evaluator"]),
-        "tender_id": str(row["tender"]),
-        "criterion_id": str(row["criterion"]),
+        "evaluator": str(row["evaluator"]),
+        "tender": str(row["tender"]),
+        "criterion": str(row["criterion"]),
         "score": None if abstained else int(score),  # type: ignore[arg-type]
         "comment": None if _missing(row.get("comment")) else str(row["comment"]),
         "reason": None if _missing(row.get("reason")) else str(row["reason"]),
-        "source_file": str(row["file"]),
-        "source_row": int(row["row"]),
-        "source_column": None if _missing(column) else str(column),
-        "source_sha256": sha[str(row["file"])],
+        "file": str(row["file"]),
+        "sheet_row": int(row["row"]),
+        "column": None if _missing(column) else str(column),
     }
 
 
