@@ -39,6 +39,26 @@ NOTES = [
 ]
 
 
+# Round rows name evaluators, tenders and criteria by number: these pick a row by its text id.
+def _T(tender: str) -> str:
+    return f"tender_no = (SELECT number FROM tenders WHERE id = '{tender}')"
+
+
+def _C(criterion: str) -> str:
+    return f"criterion_no = (SELECT number FROM criteria WHERE id = '{criterion}')"
+
+
+def _E(evaluator: str) -> str:
+    return f"evaluator_no = (SELECT number FROM evaluators WHERE id = '{evaluator}')"
+
+
+_COPY_COLUMNS = (
+    "exercise_id, tender_no, criterion_no, evaluator_no, round, score, comment, reason, "
+    "sheet_id, sheet_row, sheet_column"
+)
+_R3 = "(SELECT number FROM evaluators WHERE id = 'R3')"
+
+
 def _csv(path: Path, rows: list[list[str]]) -> Path:
     path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
     return path
@@ -114,20 +134,17 @@ def test_the_moderation_stage_verifies_clean(db_url: str, tmp_path: Path) -> Non
 
 def test_each_tampered_round_row_lot_and_note_is_named(db_url: str, tmp_path: Path) -> None:
     seqs = _moderated(db_url, tmp_path)
-    r1_assets = "evaluator_id = 'R1' AND criterion_id = 'local-assets'"
+    r1_assets = f"{_E('R1')} AND {_C('local-assets')}"
     _sql(
         db_url,
         f"UPDATE round_scores SET score = 5 WHERE {r1_assets} AND round = 'moderated'",
-        "UPDATE round_scores SET reason = 'No reason' WHERE evaluator_id = 'R2' "
-        "AND round = 'moderated'",
-        "DELETE FROM round_scores WHERE evaluator_id = 'R2' AND round = 'independent'",
+        f"UPDATE round_scores SET reason = 'No reason' WHERE {_E('R2')} AND round = 'moderated'",
+        f"DELETE FROM round_scores WHERE {_E('R2')} AND round = 'independent'",
         "UPDATE moderation_notes SET note = 'Rewritten.' WHERE criterion_id = 'local-insights'",
         "DELETE FROM frozen_lots WHERE lot_id = 'east'",
-        "INSERT INTO round_scores (exercise_id, evaluator_id, tender_id, criterion_id, round, "
-        "score, comment, reason, source_file, source_row, source_column, source_sha256) "
-        "SELECT exercise_id, 'R3', tender_id, criterion_id, round, 1, comment, reason, "
-        "source_file, source_row, source_column, source_sha256 FROM round_scores "
-        f"WHERE {r1_assets}",
+        f"INSERT INTO round_scores ({_COPY_COLUMNS}) "
+        f"SELECT exercise_id, tender_no, criterion_no, {_R3}, round, 1, comment, reason, "
+        f"sheet_id, sheet_row, sheet_column FROM round_scores WHERE {r1_assets}",
     )
     code, report = _verify(db_url)
     assert code == 1
@@ -163,10 +180,9 @@ def test_a_changed_abstention_an_abstention_scored_a_lot_frozen_and_a_note_added
     seqs = _moderated(db_url, tmp_path)
     _sql(
         db_url,
-        "UPDATE round_scores SET comment = 'Changed' WHERE evaluator_id = 'R2' "
-        "AND round = 'independent'",
-        "UPDATE round_scores SET score = 4 WHERE evaluator_id = 'R1' "
-        "AND criterion_id = 'local-insights' AND round = 'moderated'",
+        f"UPDATE round_scores SET comment = 'Changed' WHERE {_E('R2')} AND round = 'independent'",
+        f"UPDATE round_scores SET score = 4 WHERE {_E('R1')} "
+        f"AND {_C('local-insights')} AND round = 'moderated'",
         "INSERT INTO frozen_lots (exercise_id, lot_id, frozen_at) "
         "SELECT exercise_id, 'west', frozen_at FROM frozen_lots",
         "INSERT INTO moderation_notes (exercise_id, tender_id, criterion_id, note, source_file, "
@@ -203,7 +219,7 @@ def test_replacements_between_scores_and_abstentions_replay(db_url: str, tmp_pat
     _ok(cli(db_url, "scores", "import", "--replace", _csv(tmp_path / "c.csv", again)))
     code, report = _verify(db_url)
     assert code == 0, report
-    _sql(db_url, "UPDATE round_scores SET comment = 'Not so' WHERE evaluator_id = 'R1'")
+    _sql(db_url, f"UPDATE round_scores SET comment = 'Not so' WHERE {_E('R1')}")
     code, report = _verify(db_url)
     assert code == 1
     assert len(_messages(report)) == 1
@@ -234,10 +250,9 @@ def test_an_abstention_audited_before_rows_were_recorded_is_a_limit(
     # one more unaudited abstention than the old entry accounts for is caught by the count
     _sql(
         sqlite_url,
-        "INSERT INTO round_scores (exercise_id, evaluator_id, tender_id, criterion_id, round, "
-        "score, comment, reason, source_file, source_row, source_column, source_sha256) "
-        "SELECT exercise_id, 'R3', tender_id, criterion_id, round, score, comment, reason, "
-        "source_file, source_row, source_column, source_sha256 FROM round_scores",
+        f"INSERT INTO round_scores ({_COPY_COLUMNS}) "
+        f"SELECT exercise_id, tender_no, criterion_no, {_R3}, round, score, comment, reason, "
+        "sheet_id, sheet_row, sheet_column FROM round_scores",
     )
     code, report = _verify(sqlite_url)
     assert code == 1
@@ -297,8 +312,12 @@ def test_moderated_entries_written_before_they_held_the_sha256_still_replay(
     assert len(report["limits"]) == 1 and "recorded abstentions" in report["limits"][0]
     _sql(
         sqlite_url,
-        "UPDATE round_scores SET source_sha256 = '" + "0" * 64 + "' WHERE "
-        "evaluator_id = 'R2' AND round = 'moderated'",
+        # the row's sheet is one row of ``sheets``: point it at a copy with another SHA-256
+        "INSERT INTO sheets (exercise_id, file, sha256, round, columns, imported_at) "
+        "SELECT exercise_id, file, '" + "0" * 64 + "', round, columns, imported_at FROM sheets "
+        "WHERE round = 'moderated'",
+        "UPDATE round_scores SET sheet_id = (SELECT max(id) FROM sheets) WHERE "
+        f"{_E('R2')} AND round = 'moderated'",
     )
     code, report = _verify(sqlite_url)
     assert code == 1
