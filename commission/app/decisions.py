@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import CommissionError, DecisionRefused, NotFound, Problem
 from ..safe_write import check_targets
 from ..scoring import Results
+from . import decision_inputs
 from .evaluation import results as store_results
 from .issuing import (
     Interrupted,
@@ -201,6 +202,7 @@ def decide(
         head=head,
         formats=formats,
     )
+    plan = decision_inputs.apply(plan, decision_inputs.gather(store, results, lots, tenders))
     total = plan.total + 2
     if progress is not None:
         progress("Reading the stored scores", 1, total)
@@ -373,6 +375,8 @@ def rerender(
         head=str(rendering.get("audit_head") or ""),
         formats=str(rendering.get("formats") or "pdf"),
     )
+    lots = [d["lot"] for d in run]
+    plan = decision_inputs.apply(plan, decision_inputs.gather(store, results, lots, tenders))
     out = Path(out_dir)
     rendered = render_run(results, plan, out, workers=workers, progress=None, done=0, total=0)
     folder = Path(str(rendering.get("folder") or ""))

@@ -18,6 +18,7 @@ from .decision_content import (
     Price,
     build_decision,
 )
+from .decision_moderation import LotRecord
 
 __all__ = [
     "EQUAL_WEIGHT_WORDING",
@@ -46,6 +47,8 @@ class DecisionOptions:
     prices: Mapping[str, Price] = field(default_factory=dict)
     #: The file name of the HTML edition, named in the PDF ("" for none).
     html_name: str = ""
+    #: The moderation record, abstentions, notes and robustness (None: results alone).
+    record: LotRecord | None = None
 
     def context(self) -> DecisionContext:
         from .content import issued_text
@@ -58,6 +61,7 @@ class DecisionOptions:
             issued=issued_text(self.issued_at) if self.issued_at else "",
             prices=self.prices,
             info_json=self.info_json,
+            record=self.record,
         )
 
 

@@ -2,8 +2,11 @@
 
 The decision is written for a resident as much as for the council: bid prices appear as money
 beside the price points they earned, a sentence says when price decided the lot, declared
-conflicts of interest are listed with how they change the panels' counts, and a final decision
-shows the panels' disagreements as not moderated (there is no moderation record yet).
+conflicts of interest are listed with how they change the panels' counts. Once a lot has a
+moderated round, the moderation record (:mod:`.decision_moderation`) takes the place of the
+panels' divergence points; without one, a final decision shows the disagreements as not
+moderated. Abstentions, the agreed moderation notes and "How robust is this result?" come from
+the :class:`~.decision_moderation.LotRecord` the application layer gathers.
 """
 
 from __future__ import annotations
@@ -24,6 +27,16 @@ from ..scoring import (
 )
 from . import content as c
 from .decision_method import method
+from .decision_moderation import (
+    LotRecord,
+    abstained_cell,
+    abstentions_section,
+    independent_combined,
+    moderation_or_divergence,
+    notes_on,
+    record_sections,
+    was_moderated,
+)
 
 TIE_WORDING = "tie — to be resolved by the panel"
 NONE_PASSED_WORDING = "no tender passed"
@@ -55,6 +68,8 @@ class DecisionContext:
     #: tender id → the bid price as the bidder gave it.
     prices: Mapping[str, Price] = field(default_factory=dict)
     info_json: str = ""
+    #: The moderation record, abstentions, notes and robustness (None: results alone).
+    record: LotRecord | None = None
 
 
 def _pct(value: Fraction) -> str:
@@ -224,7 +239,9 @@ def about(
     return c.KeyValues(tuple(items))
 
 
-def panels(results: Results, lot_id: str, name_evaluators: bool) -> c.Section:
+def panels(
+    results: Results, lot_id: str, name_evaluators: bool, record: LotRecord | None = None
+) -> c.Section:
     exercise = results.exercise
     blocks: list[c.Block] = []
     for panel in ("community", "officer"):
@@ -283,22 +300,38 @@ def panels(results: Results, lot_id: str, name_evaluators: bool) -> c.Section:
             level=2,
         )
     )
+    if record is not None:
+        abstained = abstentions_section(results, lot_id, record, name_evaluators)
+        if abstained is not None:
+            blocks.append(abstained)
     return c.Section("Who was on the panels", tuple(blocks))
 
 
-def divergence(results: Results, lot_id: str, provisional: bool) -> c.Section:
+def divergence_items(results: Results, lot_id: str, not_moderated: bool) -> list[c.Text]:
+    """One line per divergent criterion of a tender in the lot, each marked "not moderated"
+    when ``not_moderated`` (a final decision with no moderation record)."""
     exercise = results.exercise
-    found = [(t, cr) for t in results.in_lot(lot_id) for cr in t.criteria if cr.divergent]
     items = []
-    for t, cr in found:
-        gap = abs((cr.community_mean or Fraction(0)) - (cr.officer_mean or Fraction(0)))
-        items.append(
-            c.text(
-                f"{t.tender} ({t.bidder}), {exercise.criteria[cr.criterion].name}: community panel "
-                f"{display(cr.community_mean)}, officer panel {display(cr.officer_mean)} — a "
-                f"difference of {display(gap)}" + ("" if provisional else " (not moderated)") + "."
+    for t in results.in_lot(lot_id):
+        for cr in t.criteria:
+            if not cr.divergent:
+                continue
+            gap = abs((cr.community_mean or Fraction(0)) - (cr.officer_mean or Fraction(0)))
+            items.append(
+                c.text(
+                    f"{t.tender} ({t.bidder}), {exercise.criteria[cr.criterion].name}: community "
+                    f"panel {display(cr.community_mean)}, officer panel "
+                    f"{display(cr.officer_mean)} — a difference of {display(gap)}"
+                    + (" (not moderated)" if not_moderated else "")
+                    + "."
+                )
             )
-        )
+    return items
+
+
+def divergence(results: Results, lot_id: str, provisional: bool) -> c.Section:
+    items = divergence_items(results, lot_id, not_moderated=not provisional)
+    found = bool(items)
     if provisional:
         heading = "Points for the joint moderation meeting"
         blocks: list[c.Block] = []
@@ -350,8 +383,16 @@ def ranked(results: Results, lot_id: str, prices: Mapping[str, Price]) -> c.Tabl
     )
 
 
-def criterion_table(exercise: Exercise, t: TenderResult) -> c.Table:
+def criterion_table(
+    exercise: Exercise,
+    t: TenderResult,
+    results: Results | None = None,
+    record: LotRecord | None = None,
+) -> c.Table:
+    """Each criterion's panel means (with n, and abstentions), combined score and notes; for
+    a moderated tender, the combined score of the independent round beside it."""
     total_weight = sum((cr.weight for cr in exercise.criteria.criteria), Fraction(0))
+    before = record is not None and t.tender in record.independent and was_moderated(results, t)
     rows = []
     for cr in t.criteria:
         criterion = exercise.criteria[cr.criterion]
@@ -361,15 +402,39 @@ def criterion_table(exercise: Exercise, t: TenderResult) -> c.Table:
         if cr.divergent:
             notes.append("panels diverge")
         share = 100 * criterion.weight / total_weight if total_weight else Fraction(0)
-        rows.append(
+        row = (
+            c.text(criterion.name),
+            c.text(f"{display(share)}%"),
+            c.text(
+                f"{display(cr.community_mean)} (n={cr.community_n}"
+                + abstained_cell(results, t.tender, cr.criterion, "community")
+                + ")"
+            ),
+            c.text(
+                f"{display(cr.officer_mean)} (n={cr.officer_n}"
+                + abstained_cell(results, t.tender, cr.criterion, "officer")
+                + ")"
+            ),
+            c.text(f"{display(cr.combined)} of {criterion.scale.max}"),
+        )
+        if before:
+            row += (c.text(display(independent_combined(record, t.tender, cr.criterion))),)
+        rows.append(row + (c.text("; ".join(notes)),))
+    if before:
+        return c.Table(
+            "Combined scores after moderation, beside the independent round's.",
             (
-                c.text(criterion.name),
-                c.text(f"{display(share)}%"),
-                c.text(f"{display(cr.community_mean)} (n={cr.community_n})"),
-                c.text(f"{display(cr.officer_mean)} (n={cr.officer_n})"),
-                c.text(f"{display(cr.combined)} of {criterion.scale.max}"),
-                c.text("; ".join(notes)),
-            )
+                "Criterion",
+                "Weight",
+                "Community mean",
+                "Officer mean",
+                "Combined",
+                "Before moderation",
+                "Notes",
+            ),
+            tuple(rows),
+            widths=(112, 42, 76, 72, 58, 80, 70),
+            numeric=frozenset({1, 2, 3, 4, 5}),
         )
     return c.Table(
         "",
@@ -404,7 +469,7 @@ def tender_section(results: Results, t: TenderResult, context: DecisionContext) 
             )
         ),
         c.Paragraph(c.text(arithmetic(exercise, t, context.prices.get(t.tender)))),
-        criterion_table(exercise, t),
+        criterion_table(exercise, t, results, context.record),
         chart(exercise, t),
     ]
     if t.failures:
@@ -414,7 +479,8 @@ def tender_section(results: Results, t: TenderResult, context: DecisionContext) 
         blocks.append(c.Paragraph(c.text(c.bold("Still missing"))))
         blocks.append(c.Bullets(tuple(c.text(m) for m in t.missing)))
     comments = results.comments_on(t.tender)
-    explained = {m.criterion for m in comments}
+    notes = notes_on(t, context.record)
+    explained = {m.criterion for m in comments} | {criterion for criterion, _ in notes}
     bare = [
         exercise.criteria[cr.criterion].name for cr in t.criteria if cr.criterion not in explained
     ]
@@ -431,6 +497,12 @@ def tender_section(results: Results, t: TenderResult, context: DecisionContext) 
                 "warning",
             )
         )
+    if notes:
+        blocks.append(c.Paragraph(c.text(c.bold("Explanations agreed at moderation"))))
+        for criterion_id, note in notes:
+            blocks.append(
+                c.Paragraph(c.text(c.italic(exercise.criteria[criterion_id].name), ": ", note))
+            )
     if comments:
         blocks.append(c.Paragraph(c.text(c.bold("Panels' comments"))))
         names = {e.id: e.name for e in exercise.evaluators}
@@ -472,9 +544,10 @@ def build_decision(results: Results, lot_id: str, context: DecisionContext) -> c
             ),
         ),
         c.Section("Ranked tenders", (ranked(results, lot_id, context.prices),)),
+        *record_sections(results, lot_id, context),
         method(exercise, results, lot_id, context.prices),
-        panels(results, lot_id, context.name_evaluators),
-        divergence(results, lot_id, context.provisional),
+        panels(results, lot_id, context.name_evaluators, context.record),
+        *moderation_or_divergence(results, lot_id, context),
         c.Section(
             "Each tender, criterion by criterion",
             tuple(tender_section(results, t, context) for t in results.in_lot(lot_id)),

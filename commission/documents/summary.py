@@ -11,9 +11,16 @@ from pathlib import Path
 from ..records import Exercise
 from ..scoring import Comment, TenderResult
 from .decision_content import Price
-from .summary_content import BidderDetails, Leader, build_summary, nearest_point
+from .summary_content import BidderDetails, Leader, Moderated, build_summary, nearest_point
 
-__all__ = ["BidderDetails", "Leader", "SummaryJob", "nearest_point", "render_summary"]
+__all__ = [
+    "BidderDetails",
+    "Leader",
+    "Moderated",
+    "SummaryJob",
+    "nearest_point",
+    "render_summary",
+]
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class SummaryJob:
     pdf: bool = True
     #: False while some tender in the lot is not fully scored: nothing is recommended yet.
     lot_complete: bool = True
+    #: The moderation notes and the independent round's figures (None: not moderated).
+    moderated: Moderated | None = None
 
     @property
     def issued(self) -> str:

@@ -32,6 +32,7 @@ from .decision_content import (
     quality_points,
 )
 from .decision_method import method
+from .summary_moderation import Moderated, moderation_of, rounds_paragraph
 
 if TYPE_CHECKING:
     from .summary import SummaryJob
@@ -54,6 +55,7 @@ class Leader:
     result: TenderResult
     comments: tuple[Comment, ...] = ()
     price: Price | None = None
+    moderated: Moderated | None = None
 
 
 def _money(price: Price | None) -> str:
@@ -323,8 +325,10 @@ def explanation(
     comments: Sequence[Comment],
     provisional: bool,
     yours: bool = True,
+    moderated: Moderated | None = None,
 ) -> list[c.Block]:
-    """Each criterion's score with its explanation: the scale point and the panels' comments."""
+    """Each criterion's score with its explanation: the scale point, the explanation the panels
+    agreed at moderation where there is one, and the panels' comments."""
     by_criterion: dict[str, list[Comment]] = {}
     for m in comments:
         by_criterion.setdefault(m.criterion, []).append(m)
@@ -346,12 +350,14 @@ def explanation(
         if cr.below_minimum:
             said += f" Below the minimum of {display(criterion.minimum)}."
         blocks.append(c.Paragraph(c.text(said)))
+        blocks += moderation_of(moderated, cr.combined, cr.criterion)
         found = by_criterion.get(cr.criterion, [])
         for m in found:
             blocks.append(
                 c.Paragraph(c.text(c.italic(f"{m.panel.capitalize()} panel:"), " ", m.text))
             )
-        if not found:
+        # an explanation agreed at moderation is the explanation reg 31 asks for
+        if not found and not (moderated is not None and moderated.note(cr.criterion)):
             whose = "your tender" if yours else "this tender"
             blocks.append(
                 c.Paragraph(
@@ -413,7 +419,16 @@ def leader_section(exercise: Exercise, job: SummaryJob, leader: Leader) -> c.Sec
         ),
         c.Section(
             f"Explanation of {w.tender}'s scores",
-            tuple(explanation(exercise, w, leader.comments, job.provisional, yours=False)),
+            tuple(
+                explanation(
+                    exercise,
+                    w,
+                    leader.comments,
+                    job.provisional,
+                    yours=False,
+                    moderated=leader.moderated,
+                )
+            ),
             level=2,
         ),
     ]
@@ -499,6 +514,7 @@ def build_summary(exercise: Exercise, job: SummaryJob) -> c.Document:
                 c.Paragraph(c.text(EQUAL_WEIGHT_WORDING), "small"),
                 scores_table(exercise, t),
                 c.Paragraph(c.text(arithmetic(exercise, t, job.price))),
+                *rounds_paragraph(t, job.moderated),
                 c.Paragraph(
                     c.text(
                         "Scores are shown to two decimal places; passes and ranks were "
@@ -514,7 +530,7 @@ def build_summary(exercise: Exercise, job: SummaryJob) -> c.Document:
     blocks.append(
         c.Section(
             "Explanation, criterion by criterion",
-            tuple(explanation(exercise, t, job.comments, job.provisional)),
+            tuple(explanation(exercise, t, job.comments, job.provisional, moderated=job.moderated)),
         )
     )
     if t.rank != 1:
