@@ -230,6 +230,8 @@ def decide(
                     done=1,
                     total=total,
                 )
+                if progress is not None:
+                    progress("Placing files", total - 1, total)
                 check_targets(
                     [out / name for files in rendered.values() for name in files],
                     force=force,
@@ -257,8 +259,6 @@ def decide(
                             },
                         )
                     )
-                if progress is not None:
-                    progress("Issuing", total - 1, total)
                 backup = staging / "replaced"
                 record_issue(store, exercise.id, issued, moment, lambda: place(staged, out, backup))
             except Interrupted as stop:
