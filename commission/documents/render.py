@@ -149,6 +149,7 @@ def render_documents(
     futures: dict[Any, tuple[str, Any]] = {}
     results: dict[int, list[str]] = {}
     counts = [0, 0]
+    reported = (0, 0)
     try:
         with _starting_workers():  # an interruption waits until every worker has started
             for decision in order:
@@ -167,8 +168,9 @@ def render_documents(
                 else:
                     results[key] = value
                     counts[1] += len(value)
-            if progress:
-                progress(counts[0], counts[1])
+            if progress and tuple(counts) != reported:
+                reported = tuple(counts)
+                progress(*reported)
     except BaseException:
         # A failure or an interruption: stop every worker now rather than wait for their
         # jobs, so nothing is left running or writing. (The jobs not yet started are
@@ -204,9 +206,10 @@ def _render_here(
     for decision in decisions:
         _render_decision(decision)
         editions[decision.lot_id] -= 1
-        counts[0] += not editions[decision.lot_id]
-        if progress:
-            progress(counts[0], counts[1])
+        if not editions[decision.lot_id]:
+            counts[0] += 1
+            if progress:
+                progress(counts[0], counts[1])
     done = []
     for job in jobs:
         done.append(render_summary(exercise, job))
