@@ -45,6 +45,7 @@ def test_progress_starts_before_anything_renders_and_ends_at_the_total(tmp_path)
     stages = [stage for stage, *_ in events]
     # The first report comes before the store is read, the rendering stage before any file.
     assert events[0][:2] == ("Reading the stored scores", 0)
+    assert stages[1:3] == ["Reading the tenders", "Planning the documents"]
     rendering = [e for e in events if e[0].startswith("Rendering")]
     assert rendering[0] == ("Rendering decisions and summaries", 1, total, 0)
     # Counts only go up, by documents, and the bar ends full.

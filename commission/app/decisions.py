@@ -188,7 +188,13 @@ def decide(
                 f"tender{'s are' if len(problems) != 1 else ' is'} incomplete",
                 problems,
             )
+    # Every document is a step, between reading (one) and placing the files (one).
+    total = 2 + len(lots) + sum(len(results.in_lot(lot_id)) for lot_id in lots)
+    if progress is not None:
+        progress("Reading the tenders", 0, total)
     tenders = load_tenders(store, exercise.id, documents=True)
+    if progress is not None:
+        progress("Planning the documents", 0, total)
     moment = (issued_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     head = _audit_head(store)
     plan = plan_run(
@@ -201,7 +207,6 @@ def decide(
         head=head,
         formats=formats,
     )
-    total = plan.total + 2
     if progress is not None:
         progress("Reading the stored scores", 1, total)
 
