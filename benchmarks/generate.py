@@ -99,9 +99,16 @@ def panel_sizes(evaluators: int) -> tuple[int, int]:
 
 
 def generate(
-    out: Path, *, tenders: int, rows: int, evaluators: int, seed: int = 2027
+    out: Path,
+    *,
+    tenders: int,
+    rows: int,
+    evaluators: int,
+    seed: int = 2027,
+    lots: int | None = None,
 ) -> dict[str, Any]:
-    """Write the data set to ``out``; a summary of what was written."""
+    """Write the data set to ``out``; a summary of what was written. ``lots``: how many lots
+    (one to four; default one per 50 tenders, at most four), e.g. 1 for one big lot."""
     import numpy as np
     import pandas as pd
 
@@ -141,7 +148,7 @@ def generate(
                 "conflicts": sorted(set(conflicts)),
             }
         )
-    lots = LOTS[: max(1, min(len(LOTS), tenders // 50 or 1))]
+    lots = LOTS[: max(1, min(len(LOTS), lots or tenders // 50 or 1))]
     exercise = {
         "id": "benchmark-programme",
         "title": "Participatory wellbeing programme (benchmark)",
@@ -214,10 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--evaluators", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument("--lots", type=int, default=None, help="1 to 4 (default: by size)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "data" / "full")
     args = parser.parse_args(argv)
     summary = generate(
-        args.out, tenders=args.tenders, rows=args.rows, evaluators=args.evaluators, seed=args.seed
+        args.out,
+        tenders=args.tenders,
+        rows=args.rows,
+        evaluators=args.evaluators,
+        seed=args.seed,
+        lots=args.lots,
     )
     print(json.dumps(summary))
     return 0

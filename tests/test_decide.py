@@ -73,7 +73,7 @@ def test_decide_records_audit_and_verify_detects_replaced_score(scored, tmp_path
     assert progress[0] == ("Reading the stored scores", 0, 1)
     assert progress[-1][1] == progress[-1][2] == 2 + 2 + 12
     assert [done for _, done, _ in progress] == sorted(done for _, done, _ in progress)
-    assert {"Assessment summaries", "Decision for lot east", "Issuing"} <= {
+    assert {"Rendering decisions and summaries", "Placing files", "Issued"} <= {
         stage for stage, _, _ in progress
     }
     entries = audit_entries(store)

@@ -189,7 +189,13 @@ def decide(
                 f"tender{'s are' if len(problems) != 1 else ' is'} incomplete",
                 problems,
             )
+    # Every document is a step, between reading (one) and placing the files (one).
+    total = 2 + len(lots) + sum(len(results.in_lot(lot_id)) for lot_id in lots)
+    if progress is not None:
+        progress("Reading the tenders", 0, total)
     tenders = load_tenders(store, exercise.id, documents=True)
+    if progress is not None:
+        progress("Planning the documents", 0, total)
     moment = (issued_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     head = _audit_head(store)
     plan = plan_run(
@@ -202,8 +208,9 @@ def decide(
         head=head,
         formats=formats,
     )
+    if progress is not None:
+        progress("Checking how robust each result is", 0, total)
     plan = decision_inputs.apply(plan, decision_inputs.gather(store, results, lots, tenders))
-    total = plan.total + 2
     if progress is not None:
         progress("Reading the stored scores", 1, total)
 
@@ -232,6 +239,8 @@ def decide(
                     done=1,
                     total=total,
                 )
+                if progress is not None:
+                    progress("Placing files", total - 1, total)
                 check_targets(
                     [out / name for files in rendered.values() for name in files],
                     force=force,
@@ -259,8 +268,6 @@ def decide(
                             },
                         )
                     )
-                if progress is not None:
-                    progress("Issuing", total - 1, total)
                 backup = staging / "replaced"
                 record_issue(store, exercise.id, issued, moment, lambda: place(staged, out, backup))
             except Interrupted as stop:

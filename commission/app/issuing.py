@@ -194,19 +194,21 @@ def render_run(
     done: int,
     total: int,
 ) -> dict[str, dict[str, Path]]:
-    """Render every file of ``plan`` under ``folder``; lot → {relative name: path}."""
+    """Render every file of ``plan`` under ``folder``; lot → {relative name: path}.
+
+    The decisions and the summaries are rendered in one pool run, the decisions first, so a
+    big lot's decision is laid out while the summaries are (see :mod:`..documents.render`).
+    ``progress`` counts one step per document: a decision (both its editions), a summary."""
     from dataclasses import replace
 
-    from ..documents.decision import issue_decision
-    from ..documents.render import render_summaries
+    from ..documents.render import decision_jobs, render_documents
 
     (folder / "summaries").mkdir(parents=True, exist_ok=True)
     files: dict[str, dict[str, Path]] = {}
+    decisions = []
     for lot_id, _, name, options, _jobs in plan.lots:
-        if progress is not None:
-            progress(f"Decision for lot {lot_id}", done, total)
         html = Path(name).with_suffix(".html")
-        issue_decision(
+        decisions += decision_jobs(
             results,
             lot_id,
             folder / name if plan.pdf else None,
@@ -214,7 +216,6 @@ def render_run(
             options,
         )
         files[lot_id] = {n: folder / n for n in plan.names(name)}
-        done += 1
     jobs = [
         replace(
             job,
@@ -224,21 +225,32 @@ def render_run(
         for *_, lot_jobs in plan.lots
         for job in lot_jobs
     ]
-    if progress is not None:
-        progress("Assessment summaries", done, total)
-    counter = [done]
+    lots = len(plan.lots)
 
-    def step(n: int) -> None:
-        counter[0] += n
+    def step(decided: int, summarised: int) -> None:
         if progress is not None:
-            progress("Assessment summaries", counter[0], total)
+            progress(
+                rendering_stage(lots - decided, len(jobs) - summarised),
+                done + decided + summarised,
+                total,
+            )
 
-    render_summaries(results.exercise, jobs, workers=workers, progress=step)
+    step(0, 0)
+    render_documents(results.exercise, decisions, jobs, workers=workers, progress=step)
     for lot_id, *_, lot_jobs in plan.lots:
         for job in lot_jobs:
             for n in plan.names(job.path):
                 files[lot_id][n] = folder / n
     return files
+
+
+def rendering_stage(decisions_left: int, summaries_left: int) -> str:
+    """The progress bar's label while a run renders: what is still being rendered."""
+    if decisions_left and summaries_left:
+        return "Rendering decisions and summaries"
+    if decisions_left:
+        return "Rendering decisions"
+    return "Rendering summaries"
 
 
 @contextlib.contextmanager

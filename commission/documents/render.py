@@ -1,6 +1,7 @@
-"""Render many assessment summaries at once, over every core.
+"""Render a run's decisions and assessment summaries at once, over every core.
 
-Jobs go to a :class:`~concurrent.futures.ProcessPoolExecutor` in chunks; each worker receives the
+The decisions' jobs (each edition apart) and the summaries' chunks go to one
+:class:`~concurrent.futures.ProcessPoolExecutor`, the decisions first; each worker receives the
 exercise once (initializer), registers the fonts and builds the styles once, then renders its
 chunks. reportlab always runs in its invariant mode (see :func:`.layout.build`): the only time in
 a file is the issue time it is given, so identical data and issue time give byte-identical files.
@@ -12,10 +13,14 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..records import Exercise
+from ..scoring import Results
+from .decision import DecisionOptions
 from .summary import SummaryJob, render_summary
 
 _exercise: Exercise | None = None
@@ -54,6 +59,166 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+@dataclass(frozen=True)
+class DecisionJob:
+    """One edition of a lot's decision, as a job for the pool: its PDF or its HTML edition,
+    each naming the other (``pdf_path`` / ``html_path``: "" when that edition is not written)."""
+
+    results: Results
+    lot_id: str
+    options: DecisionOptions
+    edition: str  # "pdf" or "html"
+    pdf_path: str = ""
+    html_path: str = ""
+    #: reportlab's ``rl_config.invariant`` where the run was asked for: a decision has always
+    #: been laid out under the caller's setting, and keeps its bytes.
+    invariant: int = 0
+
+
+def decision_jobs(
+    results: Results,
+    lot_id: str,
+    pdf_path: str | Path | None,
+    html_path: str | Path | None,
+    options: DecisionOptions,
+) -> list[DecisionJob]:
+    """The jobs that write a lot's decision: the PDF and the HTML edition apart, so that two
+    workers can lay them out at once (the files are those :func:`.decision.issue_decision`
+    writes, byte for byte)."""
+    from reportlab import rl_config
+
+    pdf, html = str(pdf_path or ""), str(html_path or "")
+    return [
+        DecisionJob(results, lot_id, options, edition, pdf, html, int(rl_config.invariant))
+        for edition, path in (("pdf", pdf), ("html", html))
+        if path
+    ]
+
+
+def _render_decision(job: DecisionJob) -> str:
+    from .decision_content import build_decision
+    from .html import write_html
+    from .pdf import render_pdf
+
+    document = build_decision(job.results, job.lot_id, job.options.context())
+    if job.edition == "pdf":
+        from reportlab import rl_config
+
+        html_name = Path(job.html_path).name if job.html_path else ""
+        kept, rl_config.invariant = rl_config.invariant, job.invariant
+        try:
+            path = render_pdf(document, job.pdf_path, job.options.issued_at, html_name=html_name)
+        finally:
+            rl_config.invariant = kept
+        return str(path)
+    pdf_name = Path(job.pdf_path).name if job.pdf_path else ""
+    return str(write_html(document, job.html_path, pdf_name=pdf_name))
+
+
+#: ``progress(decisions done, summaries done)``: a decision is done when all its editions are.
+Progress = Callable[[int, int], None]
+
+
+def render_documents(
+    exercise: Exercise,
+    decisions: Sequence[DecisionJob],
+    jobs: Sequence[SummaryJob],
+    *,
+    workers: int | None = None,
+    invariant: bool = True,
+    chunk_size: int | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Render the decisions' jobs and the summaries in ONE pool run: the decisions first (the
+    largest lot's PDF, the longest job, at the head of the queue, so that it is laid out while
+    the other workers render summaries, not alone at the end), then the summaries in small
+    chunks. ``progress`` is called as each piece is done. The summaries' paths, in order."""
+    workers = workers or default_workers()
+    editions: dict[str, int] = {}
+    for job in decisions:
+        editions[job.lot_id] = editions.get(job.lot_id, 0) + 1
+    if workers == 1 or len(decisions) + len(jobs) < 4:
+        return _render_here(exercise, decisions, jobs, invariant, editions, progress)
+    size = chunk_size or max(1, min(10, len(jobs) // (workers * 8) or 1))
+    chunks = [list(jobs[i : i + size]) for i in range(0, len(jobs), size)]
+    order = sorted(
+        decisions,
+        key=lambda d: (d.edition != "pdf", -len(d.results.in_lot(d.lot_id))),
+    )
+    pool = _executor(workers, exercise, invariant)
+    futures: dict[Any, tuple[str, Any]] = {}
+    results: dict[int, list[str]] = {}
+    counts = [0, 0]
+    reported = (0, 0)
+    try:
+        with _starting_workers():  # an interruption waits until every worker has started
+            for decision in order:
+                futures[pool.submit(_render_decision, decision)] = ("decision", decision.lot_id)
+            for number, chunk in enumerate(chunks):
+                futures[pool.submit(_render_chunk, chunk)] = ("summaries", number)
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                kind, key = futures[future]
+                value = future.result()
+                if kind == "decision":
+                    editions[key] -= 1
+                    counts[0] += not editions[key]
+                else:
+                    results[key] = value
+                    counts[1] += len(value)
+            if progress and tuple(counts) != reported:
+                reported = tuple(counts)
+                progress(*reported)
+    except BaseException:
+        # A failure or an interruption: stop every worker now rather than wait for their
+        # jobs, so nothing is left running or writing. (The jobs not yet started are
+        # cancelled first.)
+        for future in futures:
+            future.cancel()
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+    return [Path(p) for number in range(len(chunks)) for p in results[number]]
+
+
+def _executor(workers: int, exercise: Exercise, invariant: bool) -> Any:
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(exercise, invariant)
+    )
+
+
+def _render_here(
+    exercise: Exercise,
+    decisions: Sequence[DecisionJob],
+    jobs: Sequence[SummaryJob],
+    invariant: bool,
+    editions: dict[str, int],
+    progress: Progress | None,
+) -> list[Path]:
+    """The same run in this process, one document after another (one worker, or a few jobs)."""
+    _init_worker(exercise, invariant)
+    counts = [0, 0]
+    for decision in decisions:
+        _render_decision(decision)
+        editions[decision.lot_id] -= 1
+        if not editions[decision.lot_id]:
+            counts[0] += 1
+            if progress:
+                progress(counts[0], counts[1])
+    done = []
+    for job in jobs:
+        done.append(render_summary(exercise, job))
+        counts[1] += 1
+        if progress:
+            progress(counts[0], counts[1])
+    return done
+
+
 def render_summaries(
     exercise: Exercise,
     jobs: Sequence[SummaryJob],
@@ -64,45 +229,22 @@ def render_summaries(
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """Render every job; ``progress(n)`` is called as each chunk of ``n`` summaries is done."""
-    workers = workers or default_workers()
-    if not jobs:
-        return []
-    if workers == 1 or len(jobs) < 4:
-        _init_worker(exercise, invariant)
-        done = []
-        for job in jobs:
-            done.append(render_summary(exercise, job))
-            if progress:
-                progress(1)
-        return done
-    size = chunk_size or max(1, min(50, len(jobs) // (workers * 4) or 1))
-    chunks = [list(jobs[i : i + size]) for i in range(0, len(jobs), size)]
-    paths: list[Path] = []
-    import multiprocessing
+    seen = [0]
 
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(exercise, invariant)
+    def step(_decisions: int, summaries: int) -> None:
+        if progress and summaries > seen[0]:
+            progress(summaries - seen[0])
+        seen[0] = summaries
+
+    return render_documents(
+        exercise,
+        (),
+        jobs,
+        workers=workers,
+        invariant=invariant,
+        chunk_size=chunk_size,
+        progress=step,
     )
-    mapped = None
-    try:
-        with _starting_workers():  # an interruption waits until every worker has started
-            mapped = pool.map(_render_chunk, chunks)
-        for rendered in mapped:
-            paths.extend(Path(p) for p in rendered)
-            if progress:
-                progress(len(rendered))
-    except BaseException:
-        # A failure or an interruption: stop every worker now rather than wait for their
-        # chunks, so nothing is left running or writing. (Closing the results cancels the
-        # chunks not yet started, now rather than when it is collected.)
-        close = getattr(mapped, "close", None)
-        if close is not None:
-            close()
-        _stop(pool)
-        raise
-    pool.shutdown(wait=True)
-    return paths
 
 
 _held = 0
