@@ -302,9 +302,9 @@ def test_the_server_going_away_mid_import_is_a_cli_message(
 def test_postgresql_disk_full_is_a_message(tmp_path: Path) -> None:
     import pwd
 
-    from tests.conftest import PostgresCluster, _pg_bindir
+    from tests.pgcluster import PostgresCluster, pg_bindir
 
-    bindir = _pg_bindir()
+    bindir = pg_bindir()
     if bindir is None:
         pytest.skip("no PostgreSQL server binaries")
     with _tmpfs("160m") as disk:
