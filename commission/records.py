@@ -265,3 +265,15 @@ def lots_from(doc: Sequence[Mapping[str, Any]] | None) -> tuple[Lot, ...]:
     if not doc:
         return (Lot(DEFAULT_LOT, "Main lot"),)
     return tuple(Lot(str(lot["id"]), str(lot.get("title") or lot["id"])) for lot in doc)
+
+
+def is_missing(value: Any) -> bool:
+    """A cell with no value: None, or a missing value pandas reads (NaN, NA, NaT)."""
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..records import is_missing
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -151,24 +153,13 @@ def decode_rounds(body: str) -> list[dict[str, Any]]:
     ]
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def stored_text(value: Any) -> str | None:
     """Text as the store keeps it (:mod:`commission.store.rounds`): None for a missing value."""
-    return None if _missing(value) else str(value)
+    return None if is_missing(value) else str(value)
 
 
 def _score(record: Mapping[str, Any]) -> int | None:
     score = record.get("score")
-    if bool(record.get("abstain", False)) or _missing(score):
+    if bool(record.get("abstain", False)) or is_missing(score):
         return None
     return int(score)

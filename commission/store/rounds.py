@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from ..records import is_missing
 from .keys import decode_rows
 from .models import (
     EvaluatorRow,
@@ -405,7 +406,7 @@ def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _round_record(exercise_id: str, round_name: str, row: Mapping[str, Any]) -> dict[str, Any]:
     score = row.get("score")
-    abstained = bool(row.get("abstain", False)) or score is None or _missing(score)
+    abstained = bool(row.get("abstain", False)) or score is None or is_missing(score)
     column = row.get("column")
     return {
         "exercise_id": exercise_id,
@@ -414,23 +415,12 @@ def _round_record(exercise_id: str, round_name: str, row: Mapping[str, Any]) -> 
         "tender": str(row["tender"]),
         "criterion": str(row["criterion"]),
         "score": None if abstained else int(score),  # type: ignore[arg-type]
-        "comment": None if _missing(row.get("comment")) else str(row["comment"]),
-        "reason": None if _missing(row.get("reason")) else str(row["reason"]),
+        "comment": None if is_missing(row.get("comment")) else str(row["comment"]),
+        "reason": None if is_missing(row.get("reason")) else str(row["reason"]),
         "file": str(row["file"]),
         "sheet_row": int(row["row"]),
-        "column": None if _missing(column) else str(column),
+        "column": None if is_missing(column) else str(column),
     }
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _frame(
