@@ -70,3 +70,17 @@ def subprocess_env() -> dict[str, str]:
 
 def commission_argv(*args: Any) -> list[str]:
     return [sys.executable, "-c", "from commission.cli import main; main()", *map(str, args)]
+
+
+# Score rows name evaluators, tenders and criteria by number: these pick a row by its text id
+# in raw SQL (tests that change rows behind the toolkit's back).
+def where_tender(tender: str) -> str:
+    return f"tender_no = (SELECT number FROM tenders WHERE id = '{tender}')"
+
+
+def where_criterion(criterion: str) -> str:
+    return f"criterion_no = (SELECT number FROM criteria WHERE id = '{criterion}')"
+
+
+def where_evaluator(evaluator: str) -> str:
+    return f"evaluator_no = (SELECT number FROM evaluators WHERE id = '{evaluator}')"

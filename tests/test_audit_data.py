@@ -20,25 +20,15 @@ from commission.store import open_store
 from commission.store.db import make_engine
 
 from .store_helpers import cli, loaded, long_sheet
+from .store_helpers import where_criterion as _C
+from .store_helpers import where_evaluator as _E
+from .store_helpers import where_tender as _T
 
 ROWS = [
     ("R1", "T-001", "local-assets", 4, "Builds on the food bank."),
     ("R1", "T-001", "local-insights", 3, ""),
     ("R1", "T-002", "local-assets", 2, ""),
 ]
-
-
-# Score rows name evaluators, tenders and criteria by number: these pick a row by its text id.
-def _T(tender: str) -> str:
-    return f"tender_no = (SELECT number FROM tenders WHERE id = '{tender}')"
-
-
-def _C(criterion: str) -> str:
-    return f"criterion_no = (SELECT number FROM criteria WHERE id = '{criterion}')"
-
-
-def _E(evaluator: str) -> str:
-    return f"evaluator_no = (SELECT number FROM evaluators WHERE id = '{evaluator}')"
 
 
 def _sql(url: str, *statements: str, **params: Any) -> None:

@@ -17,6 +17,8 @@ from commission.store import open_store
 from commission.store.db import make_engine
 
 from .store_helpers import cli, loaded
+from .store_helpers import where_criterion as _C
+from .store_helpers import where_evaluator as _E
 
 REASON = "Agreed at moderation: the plan names no partner"
 INDEPENDENT = [
@@ -37,19 +39,6 @@ NOTES = [
     ["T-001", "local-assets", "The panel agreed the partner is not named."],
     ["T-001", "local-insights", "The survey counts."],
 ]
-
-
-# Round rows name evaluators, tenders and criteria by number: these pick a row by its text id.
-def _T(tender: str) -> str:
-    return f"tender_no = (SELECT number FROM tenders WHERE id = '{tender}')"
-
-
-def _C(criterion: str) -> str:
-    return f"criterion_no = (SELECT number FROM criteria WHERE id = '{criterion}')"
-
-
-def _E(evaluator: str) -> str:
-    return f"evaluator_no = (SELECT number FROM evaluators WHERE id = '{evaluator}')"
 
 
 _COPY_COLUMNS = (

@@ -22,6 +22,7 @@ from . import content as c
 
 if TYPE_CHECKING:
     from ..analysis import Robustness
+    from ..records import Exercise
     from .decision_content import DecisionContext
 
 
@@ -158,17 +159,18 @@ def ranking_sentence(results: Results, lot_id: str, record: LotRecord) -> c.Text
     )
 
 
+def criterion_name(exercise: Exercise, criterion: str) -> str:
+    """The criterion's name, or its id where the exercise does not know it."""
+    return exercise.criteria[criterion].name if criterion in exercise.criteria.ids else criterion
+
+
 def changes_table(results: Results, changes: list[Change], name_evaluators: bool) -> c.Table:
     exercise = results.exercise
     names = {e.id: e.name for e in exercise.evaluators}
     panel_of = {e.id: e.panel for e in exercise.evaluators}
     rows = []
     for ch in changes:
-        criterion = (
-            exercise.criteria[ch.criterion].name
-            if ch.criterion in exercise.criteria.ids
-            else ch.criterion
-        )
+        criterion = criterion_name(exercise, ch.criterion)
         rows.append(
             (
                 c.text(ch.tender),
@@ -311,11 +313,7 @@ def abstentions_section(
     panel_of = {e.id: e.panel for e in exercise.evaluators}
     items = []
     for a in found:
-        criterion = (
-            exercise.criteria[a.criterion].name
-            if a.criterion in exercise.criteria.ids
-            else a.criterion
-        )
+        criterion = criterion_name(exercise, a.criterion)
         items.append(
             c.text(
                 f"{who(a.evaluator, names, name_evaluators)}, {panel_of.get(a.evaluator, '')} "
