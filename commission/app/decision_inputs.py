@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from ..records import is_missing
+
 if TYPE_CHECKING:
     from ..documents.decision_moderation import LotRecord
     from ..documents.summary_moderation import Moderated
@@ -147,7 +149,7 @@ def _record(
                 bool(was),
                 _int(new),
                 bool(now),
-                None if _missing(reason) else str(reason),
+                None if is_missing(reason) else str(reason),
             )
             for e, t, c, old, was, new, now, reason in chosen.itertuples(index=False)
         )
@@ -162,7 +164,7 @@ def _record(
                 str(t),
                 str(c),
                 str(r),
-                reasons.get((str(e), str(t), str(c))) if _missing(why) else str(why),
+                reasons.get((str(e), str(t), str(c))) if is_missing(why) else str(why),
             )
             for e, t, c, why, r in chosen.itertuples(index=False)
         )
@@ -217,13 +219,4 @@ def _summary(
 
 
 def _int(value: Any) -> int | None:
-    return None if _missing(value) else int(value)
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(value != value)  # NaN
-    except (TypeError, ValueError):
-        return False
+    return None if is_missing(value) else int(value)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
+from ..records import is_missing
 from .ledger import _differs, _Found, _missing, _show, _unrecorded
 from .payload import decode_rounds
 
@@ -212,7 +213,7 @@ def _check_round_rows(
                 shown = "" if want["score"] is None else f" ({_show(want['score'])})"
                 found.add(_missing(f"{what}{shown}", int(seq)))  # type: ignore[arg-type]
             continue
-        abstained = row["score"] is None or _missing_value(row["score"])
+        abstained = row["score"] is None or is_missing(row["score"])
         if want is None:
             if seq is None and key[0] in unrecorded and key[4] == INDEPENDENT and abstained:
                 unchecked[key[0]] = unchecked.get(key[0], 0) + 1
@@ -225,13 +226,6 @@ def _check_round_rows(
             if name in want and not _same(name, row[name], want[name], want):
                 found.add(_differs(what, name, row[name], want[name], int(seq)))  # type: ignore[arg-type]
     return _limits(rounds, unrecorded, unchecked, found)
-
-
-def _missing_value(value: Any) -> bool:
-    try:
-        return bool(value != value)  # NaN, should a driver give one
-    except (TypeError, ValueError):
-        return False
 
 
 def _limits(

@@ -63,24 +63,21 @@ def moderation_of(
     return blocks
 
 
+def _standing(total: Fraction | None, rank: int | None, quality: Fraction | None) -> str:
+    """A round's total and rank, or its quality score where it has no total."""
+    if rank is not None:
+        return f"{display(total)} (rank {rank})"
+    if total is not None:
+        return display(total)
+    return f"no total (quality {display(quality)})"
+
+
 def rounds_paragraph(t: TenderResult, moderated: Moderated | None) -> list[c.Block]:
     """Both rounds' totals for a tender whose scores were revised at moderation."""
     if moderated is None or not moderated.revised:
         return []
-    before = (
-        f"{display(moderated.total_before)} (rank {moderated.rank_before})"
-        if moderated.rank_before is not None
-        else display(moderated.total_before)
-        if moderated.total_before is not None
-        else f"no total (quality {display(moderated.quality_before)})"
-    )
-    after = (
-        f"{display(t.total_score)} (rank {t.rank})"
-        if t.rank is not None
-        else display(t.total_score)
-        if t.total_score is not None
-        else f"no total (quality {display(t.quality_score)})"
-    )
+    before = _standing(moderated.total_before, moderated.rank_before, moderated.quality_before)
+    after = _standing(t.total_score, t.rank, t.quality_score)
     return [
         c.Paragraph(
             c.text(
