@@ -115,20 +115,10 @@ def _replay_import(
     if not recorded.get("rows"):
         return
     stored = payload(seq) if seq in payload_seqs else None
-    if (
-        stored is None
-        or hashlib.sha256(stored[1].encode("utf-8")).hexdigest() != recorded["sha256"]
-    ):
-        what = "is missing" if stored is None else "does not match the SHA-256 its entry holds"
-        expected.problems.append(
-            Problem(
-                "audit-payload",
-                f"the score rows recorded with entry {seq} ({details['file']}) {what}",
-                file=details["file"],
-                value=seq,
-                fix="restore the database from a backup",
-            )
-        )
+    broken = payload_problem(seq, stored, recorded["sha256"], "score rows", details["file"])
+    if broken is not None or stored is None:  # no payload row is always a problem
+        if broken is not None:
+            expected.problems.append(broken)
         expected.unrecorded.setdefault(exercise, []).append((seq, int(recorded["rows"])))
         return
     import numpy as np
@@ -234,6 +224,23 @@ def _differs(what: str, name: str, now: Any, then: Any, seq: int) -> Problem:
         column=name,
         value=now if isinstance(now, str | int) or now is None else str(now),
         fix="the row was changed outside commission: restore it, or the database from a backup",
+    )
+
+
+def payload_problem(
+    seq: int, stored: tuple[Any, str] | None, sha256: str, rows: str, file: str
+) -> Problem | None:
+    """The problem with entry ``seq``'s kept rows (``stored``: its payload row, or None when
+    there is none), or None when they hash to the SHA-256 the entry holds."""
+    if stored is not None and hashlib.sha256(stored[1].encode("utf-8")).hexdigest() == sha256:
+        return None
+    what = "is missing" if stored is None else "does not match the SHA-256 its entry holds"
+    return Problem(
+        "audit-payload",
+        f"the {rows} recorded with entry {seq} ({file}) {what}",
+        file=file,
+        value=seq,
+        fix="restore the database from a backup",
     )
 
 

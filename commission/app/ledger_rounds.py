@@ -21,14 +21,13 @@ abstentions cannot be checked value by value: :func:`check_rounds` says so in it
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from ..records import is_missing
-from .ledger import _differs, _Found, _missing, _show, _unrecorded
+from .ledger import _differs, _Found, _missing, _show, _unrecorded, payload_problem
 from .payload import decode_rounds
 
 if TYPE_CHECKING:
@@ -89,20 +88,10 @@ class Rounds:
         if waiting is not None:
             waiting[2] -= int(recorded["rows"])
         stored = payload(seq) if seq in payload_seqs else None
-        if (
-            stored is None
-            or hashlib.sha256(stored[1].encode("utf-8")).hexdigest() != recorded["sha256"]
-        ):
-            what = "is missing" if stored is None else "does not match the SHA-256 its entry holds"
-            self.problems.append(
-                Problem(
-                    "audit-payload",
-                    f"the abstentions recorded with entry {seq} ({details['file']}) {what}",
-                    file=details["file"],
-                    value=seq,
-                    fix="restore the database from a backup",
-                )
-            )
+        broken = payload_problem(seq, stored, recorded["sha256"], "abstentions", details["file"])
+        if broken is not None or stored is None:  # no payload row is always a problem
+            if broken is not None:
+                self.problems.append(broken)
             if waiting is not None:
                 waiting[2] += int(recorded["rows"])
             return
