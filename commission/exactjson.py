@@ -56,7 +56,13 @@ def dumps(document: Any, **options: Any) -> str:
     always was. With Decimals, the options ``sort_keys``, ``separators``, ``indent``,
     ``ensure_ascii``, ``allow_nan`` and ``default`` mean what they mean to ``json.dumps``.
     """
-    if not has_decimal(document):
+    if "default" not in options:
+        try:  # json refuses a Decimal (it has no default): only then is the document walked
+            return json.dumps(document, **options)
+        except TypeError:
+            if not has_decimal(document):
+                raise
+    elif not has_decimal(document):
         return json.dumps(document, **options)
     return _Encoder(**options).encode(document, 0)
 

@@ -102,8 +102,8 @@ def check_audit(store: Store, head: str | None = None) -> AuditVerification:
     from ..inputs.problems import with_summary
     from . import ledger
 
-    with store.reading() as repo:
-        repo.ready()
+    with store.reading() as repo, repo.integrity_checked_beside():
+        repo.ready(integrity=False)
         chain = repo.verify_audit()
         last = repo.audit_last()
         problems = (

@@ -121,15 +121,8 @@ def _replay_import(
             expected.problems.append(broken)
         expected.unrecorded.setdefault(exercise, []).append((seq, int(recorded["rows"])))
         return
-    import numpy as np
-    import pandas as pd
-
-    rows = decode_scores(stored[1])
     constant = {"exercise": exercise, "file": details["file"], "sha256": details["sha256"]}
-    for name, value in constant.items():
-        rows[name] = pd.Series(np.full(len(rows), value, dtype=object), dtype=object)
-    rows["seq"] = seq
-    expected.parts.append(rows)
+    expected.parts.append(decode_scores(stored[1], {**constant, "seq": seq}))
 
 
 # -- compare ---------------------------------------------------------------------------------

@@ -54,13 +54,84 @@ def score_payload(rows: pd.DataFrame) -> tuple[str, dict[str, Any]]:
     return text, {"format": FORMAT, "rows": len(rows), "sha256": digest}
 
 
-def decode_scores(body: str) -> pd.DataFrame:
+#: The payload's lists of integers: one per row, read by numpy rather than one ``int`` at a time.
+_INTEGER_LISTS = frozenset({"column", "criterion", "evaluator", "row", "score", "tender"})
+#: 10, 100, ... 10**18: the number of digits of n is 1 + how many of these are at most n.
+_TENS = [10**k for k in range(1, 19)]
+
+
+def _integers(text: str) -> Any:
+    """The int64 array of ``text``, the inside of a JSON list of integers, or ValueError when
+    ``text`` is anything else (so that it is read by ``json``, exactly).
+
+    numpy reads digits, commas and minus signs more loosely than JSON ("1,-" as 1, 0; "01" as
+    1; beyond int64 as its bound): the text must hold nothing else, no empty item or lone sign,
+    and exactly as many characters as the numbers read, written as ``json`` writes them."""
+    import warnings
+
+    import numpy as np
+
+    if not text:
+        return np.empty(0, dtype=np.int64)
+    if (
+        text.encode("ascii").translate(None, b"0123456789,-")
+        or text.startswith(",")
+        or text.endswith((",", "-"))
+        or any(bad in text for bad in (",,", "-,", "--"))
+    ):
+        raise ValueError(text[:40])
+    with warnings.catch_warnings(action="error"):  # text numpy cannot read to its end
+        values = np.fromstring(text, dtype=np.int64, sep=",")
+    bounds = np.iinfo(np.int64)
+    size = np.abs(values[(values != bounds.min) & (values != bounds.max)])
+    digits = np.searchsorted(_TENS, size, side="right") + 1
+    written = int(digits.sum()) + int((values < 0).sum()) + len(values) - 1
+    if len(size) != len(values) or len(values) != text.count(",") + 1 or written != len(text):
+        raise ValueError(text[:40])  # numpy's bounds are where it saturates: left to json
+    return values
+
+
+def _load_scores(body: str) -> dict[str, Any]:
+    """``json.loads(body)`` for a score payload, its integer lists as int64 arrays.
+
+    The body is canonical JSON (no spaces) that already hashed to its entry's SHA-256: the top
+    object is walked key by key, each integer list parsed by numpy in one call after a regular
+    the text is proved to hold only integers; every other value goes through ``json``. Any
+    text not of that shape is read by ``json.loads`` whole, so the result never differs."""
+    decoder = json.JSONDecoder()
+    data: dict[str, Any] = {}
+    try:
+        if not body.startswith("{"):
+            raise ValueError
+        at = 1
+        while not body.startswith("}", at):
+            key, at = decoder.raw_decode(body, at)
+            if not isinstance(key, str) or not body.startswith(":", at):
+                raise ValueError
+            at += 1
+            if key in _INTEGER_LISTS and body.startswith("[", at):
+                end = body.index("]", at)
+                data[key], at = _integers(body[at + 1 : end]), end + 1
+            else:
+                data[key], at = decoder.raw_decode(body, at)
+            if body.startswith(",", at):
+                at += 1
+            elif not body.startswith("}", at):
+                raise ValueError
+        if at + 1 != len(body):
+            raise ValueError
+    except ValueError:
+        return dict(json.loads(body))
+    return data
+
+
+def decode_scores(body: str, constants: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The score rows a payload body holds: evaluator, tender, criterion, score, comment, row,
-    column (the inverse of :func:`score_payload`)."""
+    column (the inverse of :func:`score_payload`), and a column of each of ``constants``."""
     import numpy as np
     import pandas as pd
 
-    data = json.loads(body)
+    data = _load_scores(body)
     if data.get("format") != FORMAT:
         raise ValueError(f"unknown payload format {data.get('format')!r}")
     columns: dict[str, Any] = {}
@@ -78,6 +149,9 @@ def decode_scores(body: str) -> pd.DataFrame:
     for index, text in data["comments"]:
         comment[index] = text
     columns["comment"] = comment
+    for name, value in (constants or {}).items():
+        kind = np.int64 if isinstance(value, int) else object
+        columns[name] = np.full(len(comment), value, dtype=kind)
     return pd.DataFrame(as_objects(columns), copy=False)
 
 

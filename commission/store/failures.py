@@ -12,8 +12,11 @@ starts using an existing store, so randomly overwritten pages are reported inste
 
 from __future__ import annotations
 
+import contextlib
 import os
 import weakref
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
@@ -178,6 +181,48 @@ def corrupt(where: str, detail: str) -> StoreCorrupt:
         f"{where} is not a commission database, or it is damaged ({detail}); {NOTHING_WRITTEN}: "
         "restore it from a backup, or name the right database file"
     )
+
+
+@contextlib.contextmanager
+def integrity_checked_beside(connection: Connection, where: str) -> Iterator[None]:
+    """:func:`check_integrity` on a second, read-only connection to the same SQLite file, in a
+    thread, while the caller reads through ``connection``: SQLite lets go of Python's lock while
+    it checks, so the check and the caller's reads overlap. A damaged file is refused on leaving,
+    whatever the caller did meanwhile. Anywhere else (PostgreSQL, an in-memory database, a pool
+    already checked) this is :func:`check_integrity` itself, before the caller goes on."""
+    import sqlite3
+    import threading
+
+    database = connection.engine.url.database if connection.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or connection.engine.pool in _CHECKED:
+        check_integrity(connection, where)
+        yield
+        return
+    found: list[str] = []
+
+    def check() -> None:
+        try:
+            beside = sqlite3.connect(f"{Path(database).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                found.extend(str(r[0]) for r in beside.execute("PRAGMA quick_check(5)"))
+            finally:
+                beside.close()
+        except sqlite3.Error as error:
+            found.append(str(error))
+
+    thread = threading.Thread(target=check, name="quick_check", daemon=True)
+    thread.start()
+    try:
+        yield
+    except Exception as error:
+        thread.join()
+        if found != ["ok"]:
+            raise corrupt(where, "; ".join(found)[:300]) from error
+        raise
+    thread.join()
+    if found != ["ok"]:
+        raise corrupt(where, "; ".join(found)[:300])
+    _CHECKED.add(connection.engine.pool)
 
 
 def check_integrity(connection: Connection, where: str) -> None:

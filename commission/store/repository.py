@@ -8,6 +8,7 @@ case that reads and writes through one repository does so atomically.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -86,12 +87,14 @@ class Repository(RoundReads):
     def upgrade(self) -> str:
         return schema.upgrade(self.connection)
 
-    def ready(self) -> None:
-        """Refuse a damaged database, one with no schema, or one at another revision than this
-        code's."""
+    def ready(self, *, integrity: bool = True) -> None:
+        """Refuse a damaged database (unless ``integrity`` is False: the caller checks it beside
+        its reads, :meth:`integrity_checked_beside`), one with no schema, or one at another
+        revision than this code's."""
         from .failures import check_integrity
 
-        check_integrity(self.connection, self.display_url)
+        if integrity:
+            check_integrity(self.connection, self.display_url)
         current = schema.current_revision(self.connection)
         if current is None:
             raise NotFound(
@@ -538,6 +541,12 @@ class Repository(RoundReads):
 
     def audit_payload_seqs(self) -> set[int]:
         return audit.payload_seqs(self.connection)
+
+    def integrity_checked_beside(self) -> contextlib.AbstractContextManager[None]:
+        """The damaged-file check, run beside the reads made inside this context."""
+        from .failures import integrity_checked_beside
+
+        return integrity_checked_beside(self.connection, self.display_url)
 
     def ledger_rows(self) -> dict[str, Any]:
         """Every row the audit trail accounts for, as stored now (:mod:`.current`)."""
