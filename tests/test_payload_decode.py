@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commission.app.payload import _integers, _load_scores, decode_scores, score_payload
+from commission.app.payload import _load_scores, decode_scores, score_payload
+from commission.integers import integer_list as _integers
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
-from .payload import as_objects, decode_scores
+from .payload import as_objects, load_scores, scores_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,8 +61,8 @@ class Expected:
     exercises: dict[str, dict[str, Any]] = field(default_factory=dict)
     tenders: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     decisions: list[dict[str, Any]] = field(default_factory=list)
-    #: Score rows added by entries that recorded them (frames with a ``seq`` column).
-    parts: list[pd.DataFrame] = field(default_factory=list)
+    #: Score rows added by entries that recorded them, as their payloads code them.
+    recorded: list[Recorded] = field(default_factory=list)
     #: Replaced scores: key -> (seq, new values), the last replacement winning.
     replaced: dict[tuple[str, str, str, str], tuple[int, dict[str, Any]]] = field(
         default_factory=dict
@@ -72,6 +72,33 @@ class Expected:
     problems: list[Problem] = field(default_factory=list)
     #: Round scores, frozen lots and notes (:mod:`.ledger_rounds`).
     rounds: Rounds | None = None
+    _parts: list[pd.DataFrame] | None = field(default=None, repr=False)
+
+    @property
+    def parts(self) -> list[pd.DataFrame]:
+        """The recorded score rows as text frames with a ``seq`` column, built when first asked
+        for (:mod:`.ledger_codes` compares the coded rows without them)."""
+        if self._parts is None:
+            self._parts = [
+                scores_frame(
+                    r.data,
+                    {"exercise": r.exercise, "file": r.file, "sha256": r.sha256, "seq": r.seq},
+                )
+                for r in self.recorded
+            ]
+        return self._parts
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The score rows one ``sheet-imported`` entry recorded: its payload's coded columns
+    (:func:`~commission.app.payload.load_scores`) and the sheet they came from."""
+
+    seq: int
+    exercise: str
+    file: str
+    sha256: str
+    data: Mapping[str, Any]
 
 
 def replay(entries: Iterable[Mapping[str, Any]], payload: Any, payload_seqs: set[int]) -> Expected:
@@ -121,8 +148,8 @@ def _replay_import(
             expected.problems.append(broken)
         expected.unrecorded.setdefault(exercise, []).append((seq, int(recorded["rows"])))
         return
-    constant = {"exercise": exercise, "file": details["file"], "sha256": details["sha256"]}
-    expected.parts.append(decode_scores(stored[1], {**constant, "seq": seq}))
+    data = load_scores(stored[1])
+    expected.recorded.append(Recorded(seq, exercise, details["file"], details["sha256"], data))
 
 
 # -- compare ---------------------------------------------------------------------------------
@@ -157,14 +184,16 @@ def compare(
     conflicts: set[tuple[str, ...]],
     tenders: Sequence[Mapping[str, Any]],
     decisions: Sequence[Mapping[str, Any]],
-    scores: pd.DataFrame,
+    scores: pd.DataFrame | None,
     tender_columns: Any,
     round_scores: pd.DataFrame | None = None,
     frozen_lots: set[tuple[str, str]] | None = None,
     moderation_notes: Sequence[Mapping[str, Any]] | None = None,
+    scores_matched: int | None = None,
 ) -> Comparison:
     """Every row of the store that is not what the replayed trail gives, named (the round
-    tables left unchecked when not given)."""
+    tables left unchecked when not given). ``scores`` is None when :mod:`.ledger_codes` has
+    already proved the ``scores_matched`` stored score rows equal to the trail's."""
     from .ledger_rounds import Rounds, check_rounds
 
     found = _Found()
@@ -173,7 +202,7 @@ def compare(
     defaults = _check_exercises(expected, exercises, lots, evaluators, conflicts, found)
     _check_tenders(expected, tenders, defaults, tender_columns, found)
     _check_decisions(expected, decisions, found)
-    limits = _check_scores(expected, scores, found)
+    limits = [] if scores is None else _check_scores(expected, scores, found)
     several = len(set(expected.exercises) | {row["id"] for row in exercises}) > 1
     limits += check_rounds(
         expected.rounds or Rounds(), round_scores, frozen_lots, moderation_notes, found, several
@@ -181,7 +210,7 @@ def compare(
     counts = {
         "exercises": len(exercises),
         "tenders": len(tenders),
-        "scores": len(scores),
+        "scores": len(scores) if scores is not None else int(scores_matched or 0),
         "decisions": len(decisions),
     }
     for name, rows in (

@@ -184,6 +184,12 @@ def _same(name: str, now: Any, then: Any, values: Mapping[str, Any]) -> bool:
     return bool(now == then)
 
 
+def _order(key: RoundKey) -> tuple[str, ...]:
+    """Exercise, round, evaluator, tender, criterion: an id a changed number no longer names
+    is None, and sorts first."""
+    return tuple("" if part is None else str(part) for part in (key[0], key[4], *key[1:4]))
+
+
 def _check_round_rows(
     rounds: Rounds, stored: pd.DataFrame, found: _Found, several: bool
 ) -> list[str]:
@@ -193,7 +199,7 @@ def _check_round_rows(
         key = (row["exercise"], row["evaluator"], row["tender"], row["criterion"], row["round"])
         have[key] = row
     unchecked: dict[str, int] = {}
-    for key in sorted(set(have) | set(rounds.rows), key=lambda k: (k[0], k[4], *k[1:4])):
+    for key in sorted(set(have) | set(rounds.rows), key=_order):
         seq, want = rounds.rows.get(key, (None, None))
         row = have.get(key)
         if row is None:

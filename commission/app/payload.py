@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..integers import integer_list
 from ..records import is_missing
 
 if TYPE_CHECKING:
@@ -56,39 +57,6 @@ def score_payload(rows: pd.DataFrame) -> tuple[str, dict[str, Any]]:
 
 #: The payload's lists of integers: one per row, read by numpy rather than one ``int`` at a time.
 _INTEGER_LISTS = frozenset({"column", "criterion", "evaluator", "row", "score", "tender"})
-#: 10, 100, ... 10**18: the number of digits of n is 1 + how many of these are at most n.
-_TENS = [10**k for k in range(1, 19)]
-
-
-def _integers(text: str) -> Any:
-    """The int64 array of ``text``, the inside of a JSON list of integers, or ValueError when
-    ``text`` is anything else (so that it is read by ``json``, exactly).
-
-    numpy reads digits, commas and minus signs more loosely than JSON ("1,-" as 1, 0; "01" as
-    1; beyond int64 as its bound): the text must hold nothing else, no empty item or lone sign,
-    and exactly as many characters as the numbers read, written as ``json`` writes them."""
-    import warnings
-
-    import numpy as np
-
-    if not text:
-        return np.empty(0, dtype=np.int64)
-    if (
-        text.encode("ascii").translate(None, b"0123456789,-")
-        or text.startswith(",")
-        or text.endswith((",", "-"))
-        or any(bad in text for bad in (",,", "-,", "--"))
-    ):
-        raise ValueError(text[:40])
-    with warnings.catch_warnings(action="error"):  # text numpy cannot read to its end
-        values = np.fromstring(text, dtype=np.int64, sep=",")
-    bounds = np.iinfo(np.int64)
-    size = np.abs(values[(values != bounds.min) & (values != bounds.max)])
-    digits = np.searchsorted(_TENS, size, side="right") + 1
-    written = int(digits.sum()) + int((values < 0).sum()) + len(values) - 1
-    if len(size) != len(values) or len(values) != text.count(",") + 1 or written != len(text):
-        raise ValueError(text[:40])  # numpy's bounds are where it saturates: left to json
-    return values
 
 
 def _load_scores(body: str) -> dict[str, Any]:
@@ -111,7 +79,7 @@ def _load_scores(body: str) -> dict[str, Any]:
             at += 1
             if key in _INTEGER_LISTS and body.startswith("[", at):
                 end = body.index("]", at)
-                data[key], at = _integers(body[at + 1 : end]), end + 1
+                data[key], at = integer_list(body[at + 1 : end]), end + 1
             else:
                 data[key], at = decoder.raw_decode(body, at)
             if body.startswith(",", at):
@@ -125,15 +93,29 @@ def _load_scores(body: str) -> dict[str, Any]:
     return data
 
 
-def decode_scores(body: str, constants: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """The score rows a payload body holds: evaluator, tender, criterion, score, comment, row,
-    column (the inverse of :func:`score_payload`), and a column of each of ``constants``."""
-    import numpy as np
-    import pandas as pd
-
+def load_scores(body: str) -> dict[str, Any]:
+    """A score payload body as its coded columns (:func:`score_payload`): the integer lists as
+    int64 arrays, the tables and comments as JSON gives them."""
     data = _load_scores(body)
     if data.get("format") != FORMAT:
         raise ValueError(f"unknown payload format {data.get('format')!r}")
+    return data
+
+
+def decode_scores(body: str, constants: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The score rows a payload body holds: evaluator, tender, criterion, score, comment, row,
+    column (the inverse of :func:`score_payload`), and a column of each of ``constants``."""
+    return scores_frame(load_scores(body), constants)
+
+
+def scores_frame(
+    data: Mapping[str, Any], constants: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """The text rows of a payload :func:`load_scores` read, and a column of each of
+    ``constants``."""
+    import numpy as np
+    import pandas as pd
+
     columns: dict[str, Any] = {}
     for name, values in (
         ("evaluator", "evaluators"),

@@ -10,6 +10,7 @@ driver's own cursor as tuples. The ledger reads stored rows only through these f
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
@@ -206,3 +207,125 @@ def moderation_notes(connection: Connection) -> list[dict[str, Any]]:
         n.source_row.label("row"),
     ).order_by(n.exercise_id, n.tender_id, n.criterion_id)
     return [dict(row._mapping) for row in connection.execute(query)]
+
+
+@dataclass(frozen=True)
+class ScoreCodes:
+    """Every stored independent score row as the store keeps it (numbers, not text), with the
+    tables that turn the numbers into the text the audit trail recorded: what
+    :func:`commission.app.ledger_codes.scores_match` compares without building the text rows.
+
+    ``columns`` maps each name of :data:`commission.store.repository.SCORE_TABLE_COLUMNS` to a
+    numpy array: int64 where every value is an integer, object otherwise. ``keys`` holds each
+    exercise's :class:`~commission.store.keys.Keys`; ``sheets`` maps a sheet id to
+    ``(file, sha256, columns)``."""
+
+    columns: Mapping[str, Any]
+    keys: Mapping[str, Any]
+    sheets: Mapping[int, tuple[str, str, tuple[str, ...]]]
+
+    def __len__(self) -> int:
+        return len(self.columns["score"])
+
+
+def score_codes(connection: Connection) -> ScoreCodes:
+    """The stored score rows as :class:`ScoreCodes` (no text decoded)."""
+    from .keys import Keys, Sheets
+
+    columns = _grouped(connection)
+    if columns is None:
+        columns = _one_by_one(connection)
+    exercises = {str(e) for e in set(columns["exercise_id"].tolist())}
+    sheets = {
+        sheet: (str(row[1]), str(row[2]), tuple(str(c) for c in row[4]))
+        for sheet, row in Sheets(connection, None).rows.items()
+    }
+    return ScoreCodes(columns, {e: Keys(connection, e) for e in sorted(exercises)}, sheets)
+
+
+#: The integer columns of a score row, read as text in one grouped scan by :func:`_grouped`.
+_NUMBERED = ("tender_no", "criterion_no", "evaluator_no", "score", "sheet_id", "sheet_row")
+
+
+def _grouped(connection: Connection) -> dict[str, Any] | None:
+    """The score rows' columns from one scan that the engine turns into text itself: the
+    integers joined by commas (``group_concat`` / ``string_agg``), then read by numpy; the
+    exercise ids and comments as one JSON array each (``json_group_array`` / ``json_agg``). Every
+    aggregate of one query takes the rows in the same order, so the columns line up.
+
+    None when a value is not a plain integer as stored (a NULL, text, a fraction, a negative
+    column): :func:`_one_by_one` reads such rows as they are."""
+    import json
+
+    import numpy as np
+
+    from ..integers import integer_list
+
+    sqlite = connection.dialect.name == "sqlite"
+    quote = connection.dialect.identifier_preparer.quote
+    column = quote("sheet_column")
+
+    def joined(expression: str) -> str:
+        if sqlite:
+            return f"group_concat({expression}, ',')"
+        return f"string_agg(({expression})::text, ',')"
+
+    def listed(name: str) -> str:
+        return f"json_group_array({quote(name)})" if sqlite else f"json_agg({quote(name)})::text"
+
+    pieces = [joined(quote(name)) for name in _NUMBERED]
+    pieces.append(joined(f"coalesce({column}, -1)"))  # no column: -1, as in the payload
+    pieces += [listed("exercise_id"), listed("comment")]
+    pieces += ["count(*)", f"count(CASE WHEN {column} < 0 THEN 1 END)"]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"SELECT {', '.join(pieces)} FROM {quote('scores')}")
+        *texts, exercises, comments, count, negative = cursor.fetchone()
+    finally:
+        cursor.close()
+    if count == 0 or negative:
+        return None
+    try:
+        values = [integer_list(text or "") for text in texts]
+    except ValueError:  # UnicodeEncodeError included
+        return None
+    columns: dict[str, Any] = dict(zip((*_NUMBERED, "sheet_column"), values, strict=True))
+    for name, text in (("exercise_id", exercises), ("comment", comments)):
+        items = json.loads(text)
+        if not isinstance(items, list) or any(not isinstance(i, str | None) for i in items):
+            return None  # a comment stored as a number, say: read as it is
+        columns[name] = np.empty(len(items), dtype=object)
+        columns[name][:] = items
+    if any(len(v) != count for v in columns.values()):
+        return None
+    return columns
+
+
+def _one_by_one(connection: Connection) -> dict[str, Any]:
+    """The score rows' columns read row by row: int64 where every value is an integer,
+    object (as stored) otherwise."""
+    import numpy as np
+
+    from .repository import SCORE_TABLE_COLUMNS
+
+    rows = _raw(connection, "scores", SCORE_TABLE_COLUMNS)
+    by_column = list(zip(*rows, strict=True)) or [()] * len(SCORE_TABLE_COLUMNS)
+    del rows
+    columns: dict[str, Any] = {}
+    for name, values in zip(SCORE_TABLE_COLUMNS, by_column, strict=True):
+        if name in ("exercise_id", "comment") or not values:
+            columns[name] = np.array(values, dtype=object)
+            continue
+        array = np.array(values)  # int64 when every value is an integer
+        if name == "sheet_column" and array.dtype == np.int64 and (array < 0).any():
+            array = array.astype(object)  # a stored -1 is not "no column"
+        elif name == "sheet_column" and array.dtype != np.int64:
+            # no column is -1 (the payload's code for it); a stored -1 is not "no column"
+            none = np.array([v is None for v in values], dtype=bool)
+            array = np.array([-1 if v is None else v for v in values])
+            if array.dtype == np.int64 and (array[~none] < 0).any():
+                array = array.astype(object)
+        if array.dtype != np.int64:
+            array = np.array(values, dtype=object)  # a NULL, text or fraction: left to the text
+        columns[name] = array
+    return columns

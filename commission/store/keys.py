@@ -57,6 +57,18 @@ class Keys:
             table[numbers] = ids
             self._ids[kind] = table
 
+    def one_to_one(self) -> bool:
+        """Whether each kind's ids and numbers pair off one to one, every number at least 0
+        (a number given to two ids would read back as only one of them)."""
+        import numpy as np
+
+        return all(
+            self._index[kind].is_unique
+            and len(np.unique(self._numbers[kind])) == len(self._numbers[kind])
+            and not (self._numbers[kind] < 0).any()
+            for kind in KINDS
+        )
+
     def numbers(self, kind: str, ids: Any) -> np.ndarray:
         """The number of each text id (int64); :class:`UnknownKey` for an id not stored."""
         import numpy as np
@@ -202,8 +214,11 @@ class Sheets:
         table = np.array(names, dtype=object)
         codes = pd.to_numeric(pd.Series(np.asarray(columns, dtype=object)), errors="coerce")
         missing = codes.isna().to_numpy()
-        position = offset[where] + codes.fillna(0).to_numpy(dtype=np.int64)
-        position[missing | (position >= len(names) - 1)] = len(names) - 1
+        index = codes.fillna(0).to_numpy(dtype=np.int64)
+        width = np.diff(offset, append=offset[-1])  # each sheet's columns; 0 for no sheet
+        position = offset[where] + index
+        # an index outside its own sheet's columns names no column (not a neighbour's)
+        position[missing | (index < 0) | (index >= width[where])] = len(names) - 1
         return files[where], shas[where], table[position]
 
 

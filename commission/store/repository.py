@@ -38,6 +38,8 @@ from .rounds import _NUMBERS, RoundReads
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .current import ScoreCodes
+
 #: Score rows written per executemany call. Small enough to report progress, big enough to be fast.
 CHUNK_ROWS = 50_000
 #: Values per ``IN (...)`` list, well under SQLite's and PostgreSQL's parameter limits.
@@ -548,8 +550,15 @@ class Repository(RoundReads):
 
         return integrity_checked_beside(self.connection, self.display_url)
 
-    def ledger_rows(self) -> dict[str, Any]:
-        """Every row the audit trail accounts for, as stored now (:mod:`.current`)."""
+    def score_codes(self) -> ScoreCodes:
+        """The stored score rows as numbers, with the tables that name them (:mod:`.current`)."""
+        from . import current
+
+        return current.score_codes(self.connection)
+
+    def ledger_rows(self, *, scores: bool = True) -> dict[str, Any]:
+        """Every row the audit trail accounts for, as stored now (:mod:`.current`); the score
+        rows None unless ``scores``."""
         from . import current
 
         c = self.connection
@@ -560,7 +569,7 @@ class Repository(RoundReads):
             "conflicts": current.conflicts(c),
             "tenders": current.tenders(c),
             "decisions": current.decisions(c),
-            "scores": current.scores(c),
+            "scores": current.scores(c) if scores else None,
             "round_scores": current.round_scores(c),
             "frozen_lots": current.frozen_lots(c),
             "moderation_notes": current.moderation_notes(c),
