@@ -46,7 +46,7 @@ def _by_number(url: str) -> bool:
         expected = ledger.replay(
             repo.audit_entries(), repo.audit_payload, repo.audit_payload_seqs()
         )
-        return scores_match(expected, repo.score_codes())
+        return scores_match(expected, repo.score_codes()())
 
 
 def _stored(url: str, tmp_path: Path) -> None:
@@ -140,3 +140,22 @@ def test_the_number_comparison_is_what_verify_uses(
     monkeypatch.setattr(current, "scores", refused)
     with open_store(sqlite_url) as store:
         assert check_audit(store).ok
+
+
+def test_a_read_sees_one_snapshot_while_a_second_writer_commits(
+    db_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL reads are REPEATABLE READ: an import committed in the middle of a read (of
+    ``audit --verify``, say) is not half seen, and the second connection that reads the score
+    rows beside the chain's check reads the same snapshot."""
+    _stored(db_url, tmp_path)
+    extra = long_sheet(tmp_path / "r4.csv", [("R4", "T-004", "innovation", 3, "")])
+    with open_store(db_url) as store, store.reading() as repo:
+        before = len(repo.score_codes()())
+        entries = len(list(repo.audit_entries()))
+        with open_store(db_url) as writer:
+            import_scores(writer, [extra])
+        assert len(repo.score_codes()()) == before
+        assert len(list(repo.audit_entries())) == entries
+    with open_store(db_url) as store:
+        assert check_audit(store).counts["scores"] == before + 1

@@ -292,7 +292,7 @@ def _grouped(connection: Connection) -> dict[str, Any] | None:
     columns: dict[str, Any] = dict(zip((*_NUMBERED, "sheet_column"), values, strict=True))
     for name, text in (("exercise_id", exercises), ("comment", comments)):
         items = json.loads(text)
-        if not isinstance(items, list) or any(not isinstance(i, str | None) for i in items):
+        if not isinstance(items, list) or not set(map(type, items)) <= {str, type(None)}:
             return None  # a comment stored as a number, say: read as it is
         columns[name] = np.empty(len(items), dtype=object)
         columns[name][:] = items

@@ -120,6 +120,16 @@ def _sqlite_events(engine: Engine, busy_timeout: float) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+def snapshot_connection(engine: Engine) -> Any:
+    """A connection whose transactions read one snapshot throughout: SQLite's deferred BEGIN
+    does; PostgreSQL's default (READ COMMITTED) takes a new one per statement, so its reads are
+    REPEATABLE READ (an import committed meanwhile is not half seen)."""
+    connection = engine.connect()
+    if engine.dialect.name == "postgresql":
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+    return connection
+
+
 def write_engine(engine: Engine) -> Engine:
     """The same engine and pool, marked so its transactions take the write lock at BEGIN."""
     return engine.execution_options(**{_WRITE: True})
@@ -183,7 +193,7 @@ class Store:
 
         with (
             translate_errors(self.display_url),
-            self.engine.connect() as connection,
+            snapshot_connection(self.engine) as connection,
             connection.begin(),
         ):
             yield Repository(connection, self.display_url)

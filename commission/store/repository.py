@@ -550,11 +550,30 @@ class Repository(RoundReads):
 
         return integrity_checked_beside(self.connection, self.display_url)
 
-    def score_codes(self) -> ScoreCodes:
-        """The stored score rows as numbers, with the tables that name them (:mod:`.current`)."""
+    def score_codes(self) -> Callable[[], ScoreCodes]:
+        """The stored score rows as numbers, with the tables that name them (:mod:`.current`),
+        when the returned function is called. On PostgreSQL they are read at once by a second
+        connection at this transaction's snapshot (``pg_export_snapshot``), in a thread: the
+        server scans while this process goes on. Elsewhere they are read when asked for."""
         from . import current
 
-        return current.score_codes(self.connection)
+        if self.connection.dialect.name != "postgresql":
+            return lambda: current.score_codes(self.connection)
+        import concurrent.futures
+
+        from .db import snapshot_connection
+
+        snapshot = self.connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+
+        def read() -> ScoreCodes:
+            with snapshot_connection(self.connection.engine) as other, other.begin():
+                other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                return current.score_codes(other)
+
+        pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="score_codes")
+        future = pool.submit(read)
+        pool.shutdown(wait=False)
+        return future.result
 
     def ledger_rows(self, *, scores: bool = True) -> dict[str, Any]:
         """Every row the audit trail accounts for, as stored now (:mod:`.current`); the score
