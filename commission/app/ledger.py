@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
-from .payload import as_objects, load_scores, scores_frame
+from .payload import Recorded, as_objects, load_scores, scores_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,18 +87,6 @@ class Expected:
                 for r in self.recorded
             ]
         return self._parts
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """The score rows one ``sheet-imported`` entry recorded: its payload's coded columns
-    (:func:`~commission.app.payload.load_scores`) and the sheet they came from."""
-
-    seq: int
-    exercise: str
-    file: str
-    sha256: str
-    data: Mapping[str, Any]
 
 
 def replay(entries: Iterable[Mapping[str, Any]], payload: Any, payload_seqs: set[int]) -> Expected:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..integers import integer_list
@@ -91,6 +92,18 @@ def _load_scores(body: str) -> dict[str, Any]:
     except ValueError:
         return dict(json.loads(body))
     return data
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The score rows one ``sheet-imported`` entry recorded: its payload's coded columns
+    (:func:`~commission.app.payload.load_scores`) and the sheet they came from."""
+
+    seq: int
+    exercise: str
+    file: str
+    sha256: str
+    data: Mapping[str, Any]
 
 
 def load_scores(body: str) -> dict[str, Any]:

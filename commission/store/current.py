@@ -9,7 +9,7 @@ driver's own cursor as tuples. The ledger reads stored rows only through these f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -329,3 +329,46 @@ def _one_by_one(connection: Connection) -> dict[str, Any]:
             array = np.array(values, dtype=object)  # a NULL, text or fraction: left to the text
         columns[name] = array
     return columns
+
+
+def score_codes_beside(connection: Connection) -> Callable[[], ScoreCodes]:
+    """:func:`score_codes` when the returned function is called. On PostgreSQL the rows are
+    read at once by a second connection at this transaction's snapshot
+    (``pg_export_snapshot``), in a thread: the server scans while this process goes on.
+    Elsewhere they are read on ``connection`` when asked for."""
+    if connection.dialect.name != "postgresql":
+        return lambda: score_codes(connection)
+    import concurrent.futures
+
+    from .db import snapshot_connection
+
+    snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+
+    def read() -> ScoreCodes:
+        with snapshot_connection(connection.engine) as other, other.begin():
+            other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            return score_codes(other)
+
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="score_codes")
+    future = pool.submit(read)
+    pool.shutdown(wait=False)
+    return future.result
+
+
+def ledger_rows(connection: Connection, *, with_scores: bool = True) -> dict[str, Any]:
+    """Every row the audit trail accounts for, as stored now; the score rows None unless
+    ``with_scores``."""
+    c = connection
+    return {
+        "exercises": exercises(c),
+        "lots": lots(c),
+        "evaluators": evaluators(c),
+        "conflicts": conflicts(c),
+        "tenders": tenders(c),
+        "decisions": decisions(c),
+        "scores": scores(c) if with_scores else None,
+        "round_scores": round_scores(c),
+        "frozen_lots": frozen_lots(c),
+        "moderation_notes": moderation_notes(c),
+        "tender_columns": tender_columns,
+    }

@@ -551,49 +551,17 @@ class Repository(RoundReads):
         return integrity_checked_beside(self.connection, self.display_url)
 
     def score_codes(self) -> Callable[[], ScoreCodes]:
-        """The stored score rows as numbers, with the tables that name them (:mod:`.current`),
-        when the returned function is called. On PostgreSQL they are read at once by a second
-        connection at this transaction's snapshot (``pg_export_snapshot``), in a thread: the
-        server scans while this process goes on. Elsewhere they are read when asked for."""
+        """The stored score rows as numbers, when called: :func:`.current.score_codes_beside`."""
         from . import current
 
-        if self.connection.dialect.name != "postgresql":
-            return lambda: current.score_codes(self.connection)
-        import concurrent.futures
-
-        from .db import snapshot_connection
-
-        snapshot = self.connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-
-        def read() -> ScoreCodes:
-            with snapshot_connection(self.connection.engine) as other, other.begin():
-                other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-                return current.score_codes(other)
-
-        pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="score_codes")
-        future = pool.submit(read)
-        pool.shutdown(wait=False)
-        return future.result
+        return current.score_codes_beside(self.connection)
 
     def ledger_rows(self, *, scores: bool = True) -> dict[str, Any]:
-        """Every row the audit trail accounts for, as stored now (:mod:`.current`); the score
-        rows None unless ``scores``."""
+        """Every row the audit trail accounts for, as stored now (the score rows None unless
+        ``scores``): :func:`.current.ledger_rows`."""
         from . import current
 
-        c = self.connection
-        return {
-            "exercises": current.exercises(c),
-            "lots": current.lots(c),
-            "evaluators": current.evaluators(c),
-            "conflicts": current.conflicts(c),
-            "tenders": current.tenders(c),
-            "decisions": current.decisions(c),
-            "scores": current.scores(c) if scores else None,
-            "round_scores": current.round_scores(c),
-            "frozen_lots": current.frozen_lots(c),
-            "moderation_notes": current.moderation_notes(c),
-            "tender_columns": current.tender_columns,
-        }
+        return current.ledger_rows(self.connection, with_scores=scores)
 
 
 @functools.lru_cache(maxsize=8)
