@@ -122,7 +122,9 @@ def check_audit(store: Store, head: str | None = None) -> AuditVerification:
         # the score rows compared by number first; as text, naming each difference, only when
         # that does not prove them equal (:mod:`.ledger_codes`)
         codes = stored_codes()
-        matched = len(codes) if ledger_codes.scores_match(expected, codes) else None
+        matched = (
+            len(codes) if codes is not None and ledger_codes.scores_match(expected, codes) else None
+        )
         del codes
         rows = repo.ledger_rows(scores=matched is None)
     found = ledger.compare(expected, **rows, scores_matched=matched)

@@ -64,9 +64,10 @@ def _load_scores(body: str) -> dict[str, Any]:
     """``json.loads(body)`` for a score payload, its integer lists as int64 arrays.
 
     The body is canonical JSON (no spaces) that already hashed to its entry's SHA-256: the top
-    object is walked key by key, each integer list parsed by numpy in one call after a regular
-    the text is proved to hold only integers; every other value goes through ``json``. Any
-    text not of that shape is read by ``json.loads`` whole, so the result never differs."""
+    object is walked key by key, each integer list read by numpy in one call once
+    :func:`~commission.integers.integer_list` has proved it holds integers only; every other
+    value goes through ``json``. Any text not of that shape is read by ``json.loads`` whole, so
+    the result never differs."""
     decoder = json.JSONDecoder()
     data: dict[str, Any] = {}
     try:

@@ -216,7 +216,8 @@ class ScoreCodes:
     :func:`commission.app.ledger_codes.scores_match` compares without building the text rows.
 
     ``columns`` maps each name of :data:`commission.store.repository.SCORE_TABLE_COLUMNS` to a
-    numpy array: int64 where every value is an integer, object otherwise. ``keys`` holds each
+    numpy array: int64 for the numbers (no column is -1), object for the exercise ids and
+    comments. ``keys`` holds each
     exercise's :class:`~commission.store.keys.Keys`; ``sheets`` maps a sheet id to
     ``(file, sha256, columns)``."""
 
@@ -228,13 +229,14 @@ class ScoreCodes:
         return len(self.columns["score"])
 
 
-def score_codes(connection: Connection) -> ScoreCodes:
-    """The stored score rows as :class:`ScoreCodes` (no text decoded)."""
+def score_codes(connection: Connection) -> ScoreCodes | None:
+    """The stored score rows as :class:`ScoreCodes` (no text decoded); None when they cannot
+    be read as plain integers (see :func:`_grouped`): the text comparison reads them as stored."""
     from .keys import Keys, Sheets
 
     columns = _grouped(connection)
     if columns is None:
-        columns = _one_by_one(connection)
+        return None
     exercises = {str(e) for e in set(columns["exercise_id"].tolist())}
     sheets = {
         sheet: (str(row[1]), str(row[2]), tuple(str(c) for c in row[4]))
@@ -253,8 +255,8 @@ def _grouped(connection: Connection) -> dict[str, Any] | None:
     exercise ids and comments as one JSON array each (``json_group_array`` / ``json_agg``). Every
     aggregate of one query takes the rows in the same order, so the columns line up.
 
-    None when a value is not a plain integer as stored (a NULL, text, a fraction, a negative
-    column): :func:`_one_by_one` reads such rows as they are."""
+    None when there are no rows, or a value is not a plain integer as stored (a NULL, text, a
+    fraction, a negative column)."""
     import json
 
     import numpy as np
@@ -301,37 +303,7 @@ def _grouped(connection: Connection) -> dict[str, Any] | None:
     return columns
 
 
-def _one_by_one(connection: Connection) -> dict[str, Any]:
-    """The score rows' columns read row by row: int64 where every value is an integer,
-    object (as stored) otherwise."""
-    import numpy as np
-
-    from .repository import SCORE_TABLE_COLUMNS
-
-    rows = _raw(connection, "scores", SCORE_TABLE_COLUMNS)
-    by_column = list(zip(*rows, strict=True)) or [()] * len(SCORE_TABLE_COLUMNS)
-    del rows
-    columns: dict[str, Any] = {}
-    for name, values in zip(SCORE_TABLE_COLUMNS, by_column, strict=True):
-        if name in ("exercise_id", "comment") or not values:
-            columns[name] = np.array(values, dtype=object)
-            continue
-        array = np.array(values)  # int64 when every value is an integer
-        if name == "sheet_column" and array.dtype == np.int64 and (array < 0).any():
-            array = array.astype(object)  # a stored -1 is not "no column"
-        elif name == "sheet_column" and array.dtype != np.int64:
-            # no column is -1 (the payload's code for it); a stored -1 is not "no column"
-            none = np.array([v is None for v in values], dtype=bool)
-            array = np.array([-1 if v is None else v for v in values])
-            if array.dtype == np.int64 and (array[~none] < 0).any():
-                array = array.astype(object)
-        if array.dtype != np.int64:
-            array = np.array(values, dtype=object)  # a NULL, text or fraction: left to the text
-        columns[name] = array
-    return columns
-
-
-def score_codes_beside(connection: Connection) -> Callable[[], ScoreCodes]:
+def score_codes_beside(connection: Connection) -> Callable[[], ScoreCodes | None]:
     """:func:`score_codes` when the returned function is called. On PostgreSQL the rows are
     read at once by a second connection at this transaction's snapshot
     (``pg_export_snapshot``), in a thread: the server scans while this process goes on.
@@ -344,7 +316,7 @@ def score_codes_beside(connection: Connection) -> Callable[[], ScoreCodes]:
 
     snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
 
-    def read() -> ScoreCodes:
+    def read() -> ScoreCodes | None:
         with snapshot_connection(connection.engine) as other, other.begin():
             other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
             return score_codes(other)

@@ -216,13 +216,17 @@ def integrity_checked_beside(connection: Connection, where: str) -> Iterator[Non
         yield
     except Exception as error:
         thread.join()
-        if found != ["ok"]:
-            raise corrupt(where, "; ".join(found)[:300]) from error
+        _require_ok(found, where, error)
         raise
     thread.join()
-    if found != ["ok"]:
-        raise corrupt(where, "; ".join(found)[:300])
+    _require_ok(found, where)
     _CHECKED.add(connection.engine.pool)
+
+
+def _require_ok(rows: list[str], where: str, cause: BaseException | None = None) -> None:
+    """What ``PRAGMA quick_check`` said, as :func:`corrupt` unless it said only "ok"."""
+    if rows != ["ok"]:
+        raise corrupt(where, "; ".join(rows)[:300]) from cause
 
 
 def check_integrity(connection: Connection, where: str) -> None:
@@ -232,7 +236,5 @@ def check_integrity(connection: Connection, where: str) -> None:
     pool = connection.engine.pool
     if pool in _CHECKED:
         return
-    rows = [str(r[0]) for r in connection.exec_driver_sql("PRAGMA quick_check(5)")]
-    if rows != ["ok"]:
-        raise corrupt(where, "; ".join(rows)[:300])
+    _require_ok([str(r[0]) for r in connection.exec_driver_sql("PRAGMA quick_check(5)")], where)
     _CHECKED.add(pool)

@@ -550,7 +550,7 @@ class Repository(RoundReads):
 
         return integrity_checked_beside(self.connection, self.display_url)
 
-    def score_codes(self) -> Callable[[], ScoreCodes]:
+    def score_codes(self) -> Callable[[], ScoreCodes | None]:
         """The stored score rows as numbers, when called: :func:`.current.score_codes_beside`."""
         from . import current
 
