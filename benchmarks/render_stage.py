@@ -76,32 +76,46 @@ def render_project(url: str, work: Path, count: int, progress: Any = None) -> fl
     return elapsed
 
 
-# The bare-platypus baseline: the same words, the same table, the same TTF fonts; no markup
-# escaping, script detection, shaping, page furniture, digest or metadata.
+# The bare-platypus baseline: the same document set the same way (the same words and emphasis,
+# the project's paragraph and table styles, page size, margins and page breaks, the same TTF
+# fonts), with reportlab's stock classes and nothing of the project's own: no markup escaping
+# pipeline, script detection, shaping, bidi, page furniture, outline, digest or metadata.
 
 _bare_styles: Any = None
 
 
 def _bare_init() -> None:
+    """Register the fonts under the floor's own names and copy the project's styles onto them
+    (set-up once per worker, as the project's pool does)."""
     global _bare_styles
+    from reportlab import rl_config
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    from commission.documents.fonts import SANS, SANS_BOLD
+    from commission.documents.pdf import _styles
     from commission.resources import fonts_dir
 
     pdfmetrics.registerFont(TTFont("BareSans", str(fonts_dir() / "NotoSans-Regular.ttf")))
     pdfmetrics.registerFont(TTFont("BareSans-Bold", str(fonts_dir() / "NotoSans-Bold.ttf")))
-    body = ParagraphStyle("body", fontName="BareSans", fontSize=10, leading=13)
+    pdfmetrics.registerFontFamily(
+        "BareSans",
+        normal="BareSans",
+        bold="BareSans-Bold",
+        italic="BareSans",
+        boldItalic="BareSans-Bold",
+    )
+    rename = {SANS: "BareSans", SANS_BOLD: "BareSans-Bold"}
     _bare_styles = {
-        "title": ParagraphStyle(
-            "title", parent=body, fontName="BareSans-Bold", fontSize=18, leading=22
-        ),
-        "h1": ParagraphStyle("h1", parent=body, fontName="BareSans-Bold", fontSize=13),
-        "h2": ParagraphStyle("h2", parent=body, fontName="BareSans-Bold", fontSize=11),
-        "body": body,
-        "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11),
+        name: ParagraphStyle(name, parent=style, fontName=rename.get(style.fontName, "BareSans"))
+        for name, style in _styles().items()
     }
+    _bare_styles["bullet"] = ParagraphStyle(
+        "bullet", parent=_bare_styles["body"], leftIndent=12, firstLineIndent=-9
+    )
+    # (the project writes its page streams compressed, not ASCII85-armoured: so does the floor)
+    rl_config.useA85 = 0
 
 
 def _esc(text: str) -> str:
@@ -110,60 +124,105 @@ def _esc(text: str) -> str:
 
 def _bare_render(args: tuple[Any, list[Any]]) -> int:
     """The same content (the same :class:`Document` the project builds) laid out with bare
-    platypus: escaped text only, plain tables, no script fonts, shaping or page furniture."""
+    platypus in the project's styles: escaped text with its bold and italic, stock paragraphs
+    and tables, short tables kept on one page."""
+    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     from commission.documents import content as c
     from commission.documents.summary_content import build_summary
 
     exercise, jobs = args
     st = _bare_styles
-    grid = TableStyle(
-        [("GRID", (0, 0), (-1, -1), 0.5, "#999999"), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-    )
+    width = 595.27 - 84
+
+    def grid(header: bool) -> Any:
+        commands: list[Any] = [
+            ("FONT", (0, 0), (-1, -1), "BareSans", 10, 12.5),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ]
+        if header:
+            commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)))
+        return TableStyle(commands)
 
     def words(value: Any) -> str:
-        return _esc(c.plain_text(value))
+        if isinstance(value, str):
+            return _esc(value)
+        out = []
+        for part in value:
+            if isinstance(part, str):
+                out.append(_esc(part))
+                continue
+            shown = _esc(part.text)
+            shown = f"<i>{shown}</i>" if part.italic else shown
+            out.append(f"<b>{shown}</b>" if part.bold else shown)
+        return "".join(out)
 
     def lay(blocks: Any, story: list[Any]) -> None:
         for block in blocks:
             if isinstance(block, c.Section):
-                story.append(Paragraph(_esc(block.heading), st["h1" if block.level == 1 else "h2"]))
+                story.append(
+                    Paragraph(words(block.heading), st["h1" if block.level == 1 else "h2"])
+                )
                 lay(block.blocks, story)
             elif isinstance(block, c.Paragraph):
-                story.append(Paragraph(words(block.text), st["body"]))
+                story.append(Paragraph(words(block.text), st.get(block.role, st["body"])))
             elif isinstance(block, c.Bullets):
-                story += [Paragraph("• " + words(item), st["body"]) for item in block.items]
+                story += [Paragraph("• " + words(item), st["bullet"]) for item in block.items]
             elif isinstance(block, c.KeyValues):
-                story.append(
-                    Table(
-                        [
-                            [Paragraph(_esc(k), st["cell"]), Paragraph(words(v), st["cell"])]
-                            for k, v in block.items
-                        ],
-                        colWidths=[130, 381],
-                        style=grid,
-                    )
-                )
+                rows = [
+                    [Paragraph(words(k), st["cellbold"]), Paragraph(words(v), st["cell"])]
+                    for k, v in block.items
+                ]
+                story += [
+                    Table(rows, colWidths=[130, width - 130], style=grid(False)),
+                    Spacer(1, 8),
+                ]
             elif isinstance(block, c.Table):
-                rows = [[Paragraph(_esc(h), st["cell"]) for h in block.header]]
-                rows += [[Paragraph(words(cell), st["cell"]) for cell in row] for row in block.rows]
-                scale = 511 / sum(block.widths or [1.0] * len(block.header))
-                story.append(
+                numeric = block.numeric
+                rows = [
+                    [
+                        Paragraph(words(h), st["cellboldnum" if i in numeric else "cellbold"])
+                        for i, h in enumerate(block.header)
+                    ]
+                ]
+                rows += [
+                    [
+                        Paragraph(words(cell), st["cellnum" if i in numeric else "cell"])
+                        for i, cell in enumerate(row)
+                    ]
+                    for row in block.rows
+                ]
+                widths = block.widths or [1.0] * len(block.header)
+                scale = width / sum(widths)
+                parts: list[Any] = [
                     Table(
-                        rows,
-                        repeatRows=1,
-                        style=grid,
-                        colWidths=[w * scale for w in block.widths] if block.widths else None,
+                        rows, colWidths=[w * scale for w in widths], repeatRows=1, style=grid(True)
                     )
-                )
+                ]
+                if block.caption:
+                    parts.append(Paragraph(words(block.caption), st["caption"]))
+                story += [KeepTogether(parts)] if len(rows) <= 25 else parts
+                story.append(Spacer(1, 6))
 
     for job in jobs:
         document = build_summary(exercise, job)
-        story: list[Any] = [Paragraph(_esc(document.title), st["title"])]
+        story: list[Any] = [Paragraph(words(document.title), st["title"])]
         lay(document.blocks, story)
-        SimpleDocTemplate(job.path, pagesize=A4).build(story)
+        SimpleDocTemplate(
+            job.path, pagesize=A4, leftMargin=42, rightMargin=42, topMargin=50, bottomMargin=62
+        ).build(story)
     return len(jobs)
 
 

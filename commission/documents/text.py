@@ -195,16 +195,19 @@ def _neutral_edges_outside_rtl(found: list[tuple[str, str]]) -> list[tuple[str, 
     return merged
 
 
-#: Text that needs neither cleaning nor a script font: printable ASCII and Latin-1/Latin
-#: Extended-A/B letters (all NFC already, no controls), single spaces, no space at either end.
-#: Such text is one Latin run, so its markup is just the escaped text.
-_PLAIN_LATIN = re.compile(r"(?:[!-~\u00a1-\u024f]+(?: [!-~\u00a1-\u024f]+)*)?")
+#: Text that needs neither cleaning nor a script font: printable ASCII, Latin-1/Latin
+#: Extended-A/B letters, dashes, curly quotes, the bullet, the ellipsis and the euro sign (all
+#: NFC already, no controls, every one in both Noto Sans faces), single spaces, no space at
+#: either end. Such text is one Latin run, so its markup is just the escaped text.
+_PLAIN_CHARS = "!-~\u00a1-\u024f\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac"
+_PLAIN_LATIN = re.compile(f"(?:[{_PLAIN_CHARS}]+(?: [{_PLAIN_CHARS}]+)*)?")
 
 
 def markup(text: object, *, bold: bool = False, newlines: bool = True) -> str:
     """Paragraph markup that shows ``text`` exactly, in the right font for each script."""
-    if type(text) is str and _PLAIN_LATIN.fullmatch(text):
-        joined = escape(text)
+    # (cleaning trims the text: spaces at either end never reach the markup)
+    if type(text) is str and _PLAIN_LATIN.fullmatch(trimmed := text.strip(" ")):
+        joined = escape(trimmed)
         return f"<b>{joined}</b>" if bold else joined
     register_fonts()
     value = clean(text, keep_newlines=newlines)
