@@ -144,7 +144,12 @@ def plan_run(
                 if t.tie and o.tie and o.rank == t.rank and o.tender != t.tender
             )
             summary_info = json.dumps(
-                {**small, "document": "summary", "tender": t.tender},
+                digests.named_only(
+                    small,
+                    {t.tender, *lot_result.recommended, *tied, *(lowest[:1] if lowest else ())},
+                    document="summary",
+                    tender=t.tender,
+                ),
                 sort_keys=True,
                 separators=(",", ":"),
             )

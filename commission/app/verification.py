@@ -229,7 +229,10 @@ def verify_pdf(store: Store, path: str | Path) -> VerifyOutcome:
             else ()
         )
         changes = changes or (
-            "the decision data differs (comments, bidder names or per-panel counts)",
+            "the decision data differs (another tender's figures, comments, bidder names or "
+            "per-panel counts)"
+            if (recorded or {}).get("scope") == digests.NAMED
+            else "the decision data differs (comments, bidder names or per-panel counts)",
         )
     document = str((recorded or {}).get("document") or "decision")
     tender = (recorded or {}).get("tender")

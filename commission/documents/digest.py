@@ -129,8 +129,25 @@ def compact(
     }
 
 
+#: ``scope`` of compact data that holds only the tenders its document names.
+NAMED = "named"
+
+
+def named_only(small: dict[str, Any], named: set[str], **extra: Any) -> dict[str, Any]:
+    """Compact data for an assessment summary: the digest of the whole lot's decision, but the
+    figures of only the tenders the summary itself names (its own, the recommended ones, those
+    tied with it, the lowest price). A bidder's file must not carry every competitor's rank and
+    exact total; it stays verifiable, since the digest covers the whole lot."""
+    tenders = {k: v for k, v in small["tenders"].items() if k in named}
+    return {**small, "tenders": tenders, "scope": NAMED, **extra}
+
+
 def differences(recorded: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """Plain sentences saying how the stored data's decision differs from the recorded one."""
+    """Plain sentences saying how the stored data's decision differs from the recorded one.
+    Where the recorded data names only some tenders (a summary's), only those are compared."""
+    if recorded.get("scope") == NAMED:
+        shown = recorded.get("tenders", {})
+        now = {**now, "tenders": {k: v for k, v in now.get("tenders", {}).items() if k in shown}}
     changes: list[str] = []
     if recorded.get("method") != now.get("method"):
         changes.append("the method (criteria, weights, minimums or thresholds) has changed")
