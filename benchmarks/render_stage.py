@@ -126,35 +126,21 @@ def _bare_render(args: tuple[Any, list[Any]]) -> int:
     """The same content (the same :class:`Document` the project builds) laid out with bare
     platypus in the project's styles: escaped text with its bold and italic, stock paragraphs
     and tables, short tables kept on one page."""
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import (
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
     from commission.documents import content as c
+    from commission.documents.layout import table_style
+    from commission.documents.pdf import FRAME_WIDTH as width
+    from commission.documents.pdf import KEEP_ROWS
     from commission.documents.summary_content import build_summary
 
     exercise, jobs = args
     st = _bare_styles
-    width = 595.27 - 84
 
     def grid(header: bool) -> Any:
-        commands: list[Any] = [
-            ("FONT", (0, 0), (-1, -1), "BareSans", 10, 12.5),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ]
-        if header:
-            commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)))
-        return TableStyle(commands)
+        # the project's table style (a stock TableStyle), its plain-cell font the floor's
+        return table_style(int(header), [("FONT", (0, 0), (-1, -1), "BareSans", 10, 12.5)])
 
     def words(value: Any) -> str:
         if isinstance(value, str):
@@ -213,7 +199,7 @@ def _bare_render(args: tuple[Any, list[Any]]) -> int:
                 ]
                 if block.caption:
                     parts.append(Paragraph(words(block.caption), st["caption"]))
-                story += [KeepTogether(parts)] if len(rows) <= 25 else parts
+                story += [KeepTogether(parts)] if len(rows) <= KEEP_ROWS else parts
                 story.append(Spacer(1, 6))
 
     for job in jobs:

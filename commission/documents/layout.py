@@ -271,10 +271,14 @@ def pdf_string_class() -> type:
     class FastString(PDFString):  # type: ignore[misc]
         def format(self, document: Any) -> Any:
             text = self.s
-            plain_ascii = isinstance(text, str) and text.isascii() and text.isprintable()
-            if not plain_ascii or not isinstance(document.encrypt, NoEncryption):
-                return super().format(document)
-            if getattr(self, "enc", "auto") != "auto" or getattr(self, "escape", 1) != 1:
+            if not (
+                isinstance(text, str)
+                and text.isascii()
+                and text.isprintable()
+                and isinstance(document.encrypt, NoEncryption)
+                and getattr(self, "enc", "auto") == "auto"
+                and getattr(self, "escape", 1) == 1
+            ):
                 return super().format(document)
             escaped = text.encode("ascii").replace(b"\\", b"\\\\")
             return b"(" + escaped.replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
