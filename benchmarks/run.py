@@ -144,6 +144,9 @@ class SqliteEngine:
     def floor_url(self) -> str:
         return f"sqlite:///{self.work / 'floor.db'}"
 
+    def settle(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -168,6 +171,12 @@ class PostgresEngine:
     def floor_url(self) -> str:
         self.cluster.drop_database("floor")
         return str(self.cluster.new_database("floor"))
+
+    def settle(self) -> None:
+        """A checkpoint: the pages the last measurement (or ``CREATE DATABASE``) dirtied are
+        written now, not by the server's background writer during the next measurement."""
+        with self.cluster.connect(autocommit=True) as connection:
+            connection.execute("CHECKPOINT")
 
     def close(self) -> None:
         self.cluster.stop()
@@ -219,9 +228,12 @@ class Runner:
     def __init__(self, args: argparse.Namespace, data: Path, work: Path, show: bool) -> None:
         self.args, self.data, self.work, self.show = args, data, work, show
         self.figures: dict[tuple[str, str], dict[str, list[float]]] = {}
+        self.engines: dict[str, Any] = {}
 
-    def measure(self, stage: str, side: str, url: str = "") -> dict[str, Any]:
+    def measure(self, stage: str, side: str, url: str = "", engine: str = "") -> dict[str, Any]:
         _say(self.show, f"  {stage} ({side})")
+        if engine in self.engines:
+            self.engines[engine].settle()
         command = [sys.executable, str(Path(__file__).resolve()), "--child", stage, side]
         command += ["--data", str(self.data), "--work", str(self.work), "--url", url]
         command += ["--summaries", str(self.args.summaries), "--lot", self.args.lot or ""]
@@ -240,16 +252,18 @@ class Runner:
 
     def pair(self, stage: str, engine: str, project_url: str, floor_url: str) -> None:
         if TARGETS[stage] is not None:
-            self.record(stage, engine, "floor", self.measure(stage, "floor", floor_url))
-        self.record(stage, engine, "project", self.measure(stage, "project", project_url))
+            self.record(stage, engine, "floor", self.measure(stage, "floor", floor_url, engine))
+        self.record(stage, engine, "project", self.measure(stage, "project", project_url, engine))
 
     def run_engine(self, engine: Any, wanted: list[str]) -> str:
         _say(self.show, f"{engine.name}:")
+        self.engines[engine.name] = engine
         floor = engine.floor_url()
         if {"import", "results", "audit"} & set(wanted):
-            self.record("import", engine.name, "floor", self.measure("import", "floor", floor))
+            figure = self.measure("import", "floor", floor, engine.name)
+            self.record("import", engine.name, "floor", figure)
         project = engine.fresh_project()
-        imported = self.measure("import", "project", project)
+        imported = self.measure("import", "project", project, engine.name)
         self.record("import", engine.name, "project", imported)
         floored = self.figures[("import", engine.name)].get("floor_count", [imported["count"]])
         if floored[-1] != imported["count"]:

@@ -16,7 +16,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["dumps", "has_decimal", "loads", "parse_float"]
+__all__ = ["canonical_bytes", "dumps", "has_decimal", "loads", "parse_float"]
 
 
 def parse_float(token: str) -> float | Decimal:
@@ -114,3 +114,47 @@ class _Encoder:
         inner = "\n" + self.indent * (level + 1)
         outer = "\n" + self.indent * level
         return opening + inner + (self.item_sep + inner).join(items) + outer + closing
+
+
+def canonical_bytes(document: Any) -> bytes | None:
+    """The canonical text (sorted keys, no spaces, no escapes; ``store.audit.canonical_json``)
+    of a document holding only objects, arrays, strings, integers of at most 64 bits, booleans
+    and nulls, as UTF-8, written by orjson (several times faster than ``json``); None when
+    orjson is not installed or refuses the document (a Decimal, a larger integer, a string that
+    is not Unicode). For such documents the bytes are the same as ``json``'s (tests prove it on
+    every code point and on generated documents); a float may be written differently (orjson
+    writes ``1e-07`` as ``1e-7`` and NaN as ``null``), so a caller that may meet floats must
+    only use these bytes where a difference cannot matter (:func:`is_canonical_digest`)."""
+    if _orjson is None:
+        return None
+    try:
+        return bytes(_orjson.dumps(document, option=_orjson.OPT_SORT_KEYS))
+    except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
+        return None
+
+
+def is_canonical_digest(document: Any, text: str, digest: str) -> bool | None:
+    """True when the canonical text of ``document`` (read from the JSON ``text``) has the
+    SHA-256 ``digest``, proved the quick way; None when that way cannot tell, and the caller
+    hashes the canonical text itself.
+
+    orjson's text of the document hashing to ``digest`` proves the document is the one hashed:
+    that text reads back as this document (its floats are shortest round-trip forms) and the
+    hashed canonical text reads back as the hashed document, and they are the same text. The
+    one exception is NaN and the infinities, which orjson writes as ``null``; ``json`` reads
+    them only from the words ``NaN`` and ``Infinity``, so a text holding neither has none. A
+    digest that does not match proves nothing (a float written another way): None."""
+    if "NaN" in text or "Infinity" in text:
+        return None
+    quick = canonical_bytes(document)
+    if quick is None:
+        return None
+    import hashlib
+
+    return True if hashlib.sha256(quick).hexdigest() == digest else None
+
+
+try:  # an optional accelerator: without it every canonical text is written by json
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a build without it
+    _orjson = None

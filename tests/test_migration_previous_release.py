@@ -55,7 +55,7 @@ def _upgraded_and_checked(url: str, tmp_path: Path) -> None:
         assert store.revision() == "0005"
     upgraded = cli(url, "init", EXERCISE)
     assert upgraded.exit_code == 0, upgraded.output
-    assert "upgraded to revision 0006" in upgraded.output
+    assert "upgraded to revision 0007" in upgraded.output
     with open_store(url) as store:
         assert store.revision() == schema.head_revision()
 

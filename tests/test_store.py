@@ -267,7 +267,7 @@ def test_first_revision_upgrades_to_head_and_matches_the_models(db_url: str) -> 
         with store.writing() as repo:
             schema.upgrade(repo.connection, "0001")
         assert store.revision() == "0001"
-        assert store.upgrade() == schema.head_revision() == schema.alembic_head() == "0006"
+        assert store.upgrade() == schema.head_revision() == schema.alembic_head() == "0007"
         with store.reading() as repo:
             diffs = compare_metadata(MigrationContext.configure(repo.connection), Base.metadata)
             triggers = _audit_triggers(repo.connection)

@@ -106,7 +106,8 @@ def check_audit(store: Store, head: str | None = None) -> AuditVerification:
         repo.ready(integrity=False)
         # read beside the chain's check where the engine can (PostgreSQL: the same snapshot)
         stored_codes = repo.score_codes()
-        chain = repo.verify_audit()
+        entries: list[dict[str, Any]] = []
+        chain = repo.verify_audit(keep=entries)
         last = repo.audit_last()
         problems = (
             [] if chain.ok else [Problem("audit-broken", chain.reason or "", value=chain.first_bad)]
@@ -116,18 +117,22 @@ def check_audit(store: Store, head: str | None = None) -> AuditVerification:
         if not chain.ok:
             # a broken chain proves nothing about the rows: say only what broke
             return AuditVerification(chain, Head(*last) if last else Head(0, ""), tuple(problems))
-        expected = ledger.replay(
-            repo.audit_entries(), repo.audit_payload, repo.audit_payload_seqs()
-        )
-        # the score rows compared by number first; as text, naming each difference, only when
-        # that does not prove them equal (:mod:`.ledger_codes`)
-        codes = stored_codes()
-        matched = (
-            len(codes) if codes is not None and ledger_codes.scores_match(expected, codes) else None
-        )
-        del codes
-        rows = repo.ledger_rows(scores=matched is None)
-    found = ledger.compare(expected, **rows, scores_matched=matched)
+        # the entries the chain check read and proved: the trail is read once
+        expected = ledger.replay(entries, repo.audit_payload, repo.audit_payload_seqs())
+        del entries
+
+        def score_rows() -> tuple[Any, int | None]:
+            # the score rows compared by number first; as text, naming each difference, only
+            # when that does not prove them equal (:mod:`.ledger_codes`)
+            codes = stored_codes()
+            if codes is not None and ledger_codes.scores_match(expected, codes):
+                return None, len(codes)
+            del codes
+            return repo.ledger_scores(), None
+
+        # every other row read and checked first: on PostgreSQL the server is still scanning
+        # the score rows for ``stored_codes`` meanwhile
+        found = ledger.compare(expected, **repo.ledger_rows(scores=False), score_rows=score_rows)
     problems += with_summary(
         list(found.problems), found.total, "problem", "restore the database from a backup"
     )
@@ -188,7 +193,8 @@ def require_witnessed(
     decision (its lot and digest) after that head. Raises :class:`AuditBroken` when not."""
     with store.reading() as repo:
         repo.ready()
-        chain = repo.verify_audit()
+        entries: list[dict[str, Any]] = []
+        chain = repo.verify_audit(keep=entries)
         problems = (
             [] if chain.ok else [Problem("audit-broken", chain.reason or "", value=chain.first_bad)]
         )

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..exactjson import canonical_bytes
 from ..integers import integer_list
 from ..records import is_missing
 
@@ -51,9 +52,18 @@ def score_payload(rows: pd.DataFrame) -> tuple[str, dict[str, Any]]:
     comments = rows["comment"].astype(object).to_numpy()
     having = np.flatnonzero(comments != None)  # noqa: E711 (elementwise: None is no comment)
     body["comments"] = [[i, str(c)] for i, c in zip(having.tolist(), comments[having], strict=True)]
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text, digest = _canonical(body)
     return text, {"format": FORMAT, "rows": len(rows), "sha256": digest}
+
+
+def _canonical(body: dict[str, Any]) -> tuple[str, str]:
+    """A payload body's canonical JSON and its SHA-256. Bodies hold ids, comments and integers
+    only, for which orjson writes json's canonical bytes, five times faster."""
+    encoded = canonical_bytes(body)
+    if encoded is None:
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        encoded = text.encode("utf-8")
+    return encoded.decode("utf-8"), hashlib.sha256(encoded).hexdigest()
 
 
 #: The payload's lists of integers: one per row, read by numpy rather than one ``int`` at a time.
@@ -190,8 +200,7 @@ def round_payload(rows: pd.DataFrame) -> tuple[str, dict[str, Any]]:
     for name, key in (("comment", "comments"), ("reason", "reasons")):
         texts = [stored_text(r.get(name)) for r in records]
         body[key] = [[i, t] for i, t in enumerate(texts) if t is not None]
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text, digest = _canonical(body)
     return text, {"format": ROUNDS_FORMAT, "rows": len(records), "sha256": digest}
 
 

@@ -168,8 +168,10 @@ class AuditCheck:
         }
 
 
-def verify(connection: Connection) -> AuditCheck:
-    """Recompute every hash in order; stop at the first entry that does not match."""
+def verify(connection: Connection, keep: list[dict[str, Any]] | None = None) -> AuditCheck:
+    """Recompute every hash in order; stop at the first entry that does not match. Each entry
+    checked is appended to ``keep`` when given, so a caller that goes on to replay the trail
+    reads it once (the entries :func:`entries` gives, in the same order)."""
     prev = GENESIS
     expected_seq = 0
     checked = 0
@@ -178,6 +180,8 @@ def verify(connection: Connection) -> AuditCheck:
     )
     for row in result:
         entry = _entry(row._mapping)
+        if keep is not None:
+            keep.append(entry)
         expected_seq += 1
         checked += 1
         seq = entry["seq"]

@@ -9,7 +9,7 @@ driver's own cursor as tuples. The ledger reads stored rows only through these f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +81,12 @@ def conflicts(connection: Connection) -> set[tuple[str, str, str]]:
 
 
 def tenders(connection: Connection) -> list[dict[str, Any]]:
+    """Every tender row; ``document`` read from ``document_text``, the JSON as stored (so the
+    audit can prove a digest from it: :func:`~commission.exactjson.is_canonical_digest`)."""
+    from sqlalchemy import Text, cast
+
+    from .. import exactjson
+
     query = select(
         TenderRow.exercise_id.label("exercise"),
         TenderRow.id,
@@ -88,19 +94,37 @@ def tenders(connection: Connection) -> list[dict[str, Any]]:
         TenderRow.bidder,
         TenderRow.price,
         TenderRow.currency,
-        TenderRow.document,
+        cast(TenderRow.document, Text).label("document_text"),
         TenderRow.sha256,
     ).order_by(TenderRow.exercise_id, TenderRow.id)
-    return [dict(row._mapping) for row in connection.execute(query)]
+    found = []
+    for row in connection.execute(query):
+        values = dict(row._mapping)
+        text = values["document_text"]
+        values["document"] = None if text is None else exactjson.loads(text)
+        found.append(values)
+    return found
 
 
-def tender_columns(document: Mapping[str, Any], default_lot: str) -> dict[str, Any]:
-    """The tender columns ``tenders add`` derives from a submission's document."""
-    from ..records import Tender
+#: The tender columns ``tenders add`` derives from a submission's document.
+TENDER_DERIVED = ("lot", "bidder", "price", "currency")
 
-    tender = Tender.from_document(document, default_lot=default_lot)
-    price, currency = _price_text(document)
-    return {"lot": tender.lot, "bidder": tender.bidder, "price": price, "currency": currency}
+
+def tender_columns(
+    document: Mapping[str, Any], default_lot: str, names: Sequence[str] = TENDER_DERIVED
+) -> dict[str, Any]:
+    """The tender columns ``names`` (of :data:`TENDER_DERIVED`) that ``tenders add`` derives
+    from a submission's document; the lot and bidder need the whole record read, the price and
+    currency only the document's ``price``."""
+    columns: dict[str, Any] = {}
+    if "lot" in names or "bidder" in names:
+        from ..records import Tender
+
+        tender = Tender.from_document(document, default_lot=default_lot)
+        columns.update(lot=tender.lot, bidder=tender.bidder)
+    if "price" in names or "currency" in names:
+        columns["price"], columns["currency"] = _price_text(document)
+    return {name: columns[name] for name in names}
 
 
 def decisions(connection: Connection) -> list[dict[str, Any]]:
@@ -165,7 +189,7 @@ def _logical(
 def scores(connection: Connection) -> pd.DataFrame:
     """Every stored independent score row, columns :data:`SCORE_COLUMNS`, in no particular
     order."""
-    from .repository import SCORE_TABLE_COLUMNS
+    from .models import SCORE_TABLE_COLUMNS
 
     return _logical(connection, "scores", SCORE_TABLE_COLUMNS, SCORE_COLUMNS)
 

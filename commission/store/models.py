@@ -169,6 +169,20 @@ class SheetRow(Base):
 CLUSTERED = {"sqlite_with_rowid": False}
 
 
+#: The scores table's columns, in primary-key order first (rows are written in that order).
+SCORE_TABLE_COLUMNS = (
+    "exercise_id",
+    "tender_no",
+    "criterion_no",
+    "evaluator_no",
+    "score",
+    "comment",
+    "sheet_id",
+    "sheet_row",
+    "sheet_column",
+)
+
+
 class ScoreRow(Base):
     """One evaluator's independent score of one tender on one criterion, and the sheet cell it
     came from. Evaluator, tender and criterion are their numbers (:class:`EvaluatorRow`,

@@ -23,6 +23,7 @@ from . import audit, schema
 from .bulk import bulk_statement
 from .keys import Keys, Sheets, decode_rows, next_numbers, numbered
 from .models import (
+    SCORE_TABLE_COLUMNS,
     ConflictRow,
     CriterionRow,
     DecisionRow,
@@ -46,19 +47,6 @@ CHUNK_ROWS = 50_000
 IN_CHUNK = 500
 
 Progress = Callable[[str, int, int], None]
-
-#: The scores table's columns, in primary-key order first (rows are written in that order).
-SCORE_TABLE_COLUMNS = (
-    "exercise_id",
-    "tender_no",
-    "criterion_no",
-    "evaluator_no",
-    "score",
-    "comment",
-    "sheet_id",
-    "sheet_row",
-    "sheet_column",
-)
 
 
 class Repository(RoundReads):
@@ -525,8 +513,8 @@ class Repository(RoundReads):
     def audit_entries(self, exercise_id: str | None = None) -> list[dict[str, Any]]:
         return audit.entries(self.connection, exercise_id)
 
-    def verify_audit(self) -> audit.AuditCheck:
-        return audit.verify(self.connection)
+    def verify_audit(self, keep: list[dict[str, Any]] | None = None) -> audit.AuditCheck:
+        return audit.verify(self.connection, keep)
 
     def audit_head(self) -> str:
         last = audit.head(self.connection)
@@ -562,6 +550,12 @@ class Repository(RoundReads):
         from . import current
 
         return current.ledger_rows(self.connection, with_scores=scores)
+
+    def ledger_scores(self) -> pd.DataFrame:
+        """The stored independent score rows as :func:`ledger_rows` gives them."""
+        from . import current
+
+        return current.scores(self.connection)
 
 
 @functools.lru_cache(maxsize=8)
