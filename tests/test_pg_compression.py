@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -20,32 +21,28 @@ pytestmark = pytest.mark.postgres
 COLUMNS = {("audit_payloads", "body"), ("tenders", "document")}
 
 
-def _compression(url: str) -> dict[tuple[str, str], str]:
+def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(
-                text(
-                    "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a "
-                    "JOIN pg_class c ON c.oid = a.attrelid "
-                    "WHERE c.relname IN ('audit_payloads', 'tenders') AND a.attnum > 0"
-                )
-            )
-            return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in COLUMNS}
+            return [tuple(row) for row in connection.execute(text(sql))]
     finally:
         engine.dispose()
+
+
+def _compression(url: str) -> dict[tuple[str, str], str]:
+    rows = _rows(
+        url,
+        "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a "
+        "JOIN pg_class c ON c.oid = a.attrelid "
+        "WHERE c.relname IN ('audit_payloads', 'tenders') AND a.attnum > 0",
+    )
+    return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in COLUMNS}
 
 
 def _lz4(url: str) -> bool:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            values = connection.execute(
-                text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
-            ).scalar()
-    finally:
-        engine.dispose()
-    return "lz4" in (values or [])
+    sql = "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
+    return "lz4" in (_rows(url, sql)[0][0] or [])
 
 
 @pytest.fixture
@@ -75,21 +72,15 @@ def test_a_new_store_compresses_payloads_and_documents_with_lz4(
     with open_store(lz4_url) as store:
         import_scores(store, [_commented_sheet(tmp_path / "community-long.csv")])
         assert check_audit(store).ok
-    engine = make_engine(lz4_url)
-    try:
-        with engine.connect() as connection:
-            # pg_column_compression: NULL for a value stored whole (too small to compress)
-            methods = connection.execute(
-                text(
-                    "SELECT pg_column_compression(body) FROM audit_payloads "
-                    "WHERE octet_length(body) > 8000 UNION ALL "
-                    "SELECT pg_column_compression(document) FROM tenders "
-                    "WHERE octet_length(document::text) > 3000"
-                )
-            ).scalars()
-            assert set(methods) == {"lz4"}
-    finally:
-        engine.dispose()
+    # pg_column_compression: NULL for a value stored whole (too small to compress)
+    methods = _rows(
+        lz4_url,
+        "SELECT pg_column_compression(body) FROM audit_payloads "
+        "WHERE octet_length(body) > 8000 UNION ALL "
+        "SELECT pg_column_compression(document) FROM tenders "
+        "WHERE octet_length(document::text) > 3000",
+    )
+    assert {m for (m,) in methods} == {"lz4"}
 
 
 def test_an_upgrade_from_0006_switches_to_lz4_and_keeps_the_trail(lz4_url: str) -> None:

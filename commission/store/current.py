@@ -97,9 +97,11 @@ def tenders(connection: Connection) -> list[dict[str, Any]]:
         cast(TenderRow.document, Text).label("document_text"),
         TenderRow.sha256,
     ).order_by(TenderRow.exercise_id, TenderRow.id)
+    result = connection.execute(query)
+    names = list(result.keys())
     found = []
-    for row in connection.execute(query):
-        values = dict(row._mapping)
+    for row in result:  # zipped as a tuple: a RowMapping per row cost a tenth of a second
+        values = dict(zip(names, row, strict=True))
         text = values["document_text"]
         values["document"] = None if text is None else exactjson.loads(text)
         found.append(values)
