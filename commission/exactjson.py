@@ -11,10 +11,16 @@ reads it back the same way, so a document survives the store and the audit trail
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from decimal import Decimal
 from typing import Any
+
+try:  # an optional accelerator: without it every canonical text is written by json
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a build without it
+    _orjson = None
 
 __all__ = ["canonical_bytes", "dumps", "has_decimal", "loads", "parse_float"]
 
@@ -149,12 +155,4 @@ def is_canonical_digest(document: Any, text: str, digest: str) -> bool | None:
     quick = canonical_bytes(document)
     if quick is None:
         return None
-    import hashlib
-
     return True if hashlib.sha256(quick).hexdigest() == digest else None
-
-
-try:  # an optional accelerator: without it every canonical text is written by json
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a build without it
-    _orjson = None

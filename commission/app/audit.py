@@ -193,8 +193,7 @@ def require_witnessed(
     decision (its lot and digest) after that head. Raises :class:`AuditBroken` when not."""
     with store.reading() as repo:
         repo.ready()
-        entries: list[dict[str, Any]] = []
-        chain = repo.verify_audit(keep=entries)
+        chain = repo.verify_audit()
         problems = (
             [] if chain.ok else [Problem("audit-broken", chain.reason or "", value=chain.first_bad)]
         )
